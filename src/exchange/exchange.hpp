@@ -1,0 +1,61 @@
+#pragma once
+// Files in and out, through GDAL: GeoPackage, GeoJSON, Shapefile (.shp or .zip), KML, CSV
+// (a WKT column or lon/lat columns), XLSX. Only this module includes gdal.h.
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+#include "core/gazetteer.hpp"
+#include "core/record.hpp"
+#include "core/validate.hpp"
+
+namespace reclaim::exchange {
+
+enum class Format { kGpkg, kGeoJson, kCsv, kXlsx, kShp, kKml };
+
+/// "gpkg" | "geojson" | "csv" | "xlsx" | "shp" | "kml".  Errors: kUnsupported.
+Result<Format> parse_format(std::string_view name);
+/// The format a path's extension implies (.gpkg .geojson/.json .csv .xlsx .shp/.zip .kml).
+/// Errors: kUnsupported naming the extension.
+Result<Format> format_of_path(std::string_view path);
+
+struct ReadOptions {
+  /// Column renames (old name -> canonical name), e.g. from --map or a mapping file.
+  std::map<std::string, std::string> column_map;
+  /// Layer to read from a multi-layer file (GeoPackage); "" = the layer named like the entity if
+  /// present, else the only layer.
+  std::string layer;
+  /// Entity name, used to choose a layer in a multi-layer file.
+  std::string entity;
+};
+
+/// Reads every feature of a file. Column names are lower-cased and trimmed, then renamed by
+/// column_map. Geometry: the layer's geometry, or for CSV/XLSX a WKT column ("wkt", "geometry",
+/// "geom") or lon/lat columns ("lon"/"lat", "longitude"/"latitude", "x"/"y"), which are consumed
+/// (not returned as fields). Values are returned exactly as text (numbers formatted without
+/// loss); checking them is core's job.
+/// Errors: kNotFound (no file), kUnsupported (the content is not what the extension says, e.g.
+/// a .gpkg that is text), kInvalidArgument (truncated or unreadable file, naming the file and
+/// the GDAL message).
+Result<std::vector<core::RawRecord>> read_file(const std::string& path, const ReadOptions& opts);
+
+/// Writes records as one layer named after the entity, with every schema field as a column
+/// (typed: integer, real, date as text, text) and the geometry (WGS84). Overwrites `path`.
+/// Shapefile: a .shp (with .shx/.dbf/.prj beside it) or, when path ends in .zip, a zipped
+/// shapefile; field names are truncated to 10 characters by the format and listed in the log.
+/// Errors: kIo naming the path.
+Result<void> write_file(const std::string& path, Format format, const core::EntitySchema& s,
+                        const std::vector<core::Record>& records);
+
+/// Reads a mapping file of lines "old=new" (# comments allowed).  Errors: kInvalidArgument.
+Result<std::map<std::string, std::string>> read_mapping_file(const std::string& path);
+
+/// Reads the gazetteer CSVs (provinces/districts/communes/villages.csv) from a folder.
+Result<std::vector<core::AdminUnit>> read_gazetteer(const std::string& dir);
+/// Reads province (and, if given, other) boundaries from a GeoJSON with a `province_code`
+/// property. Errors: kInvalidArgument / kNotFound.
+Result<std::vector<core::AdminBoundary>> read_province_boundaries(const std::string& path);
+
+}  // namespace reclaim::exchange

@@ -1,0 +1,61 @@
+#pragma once
+// Overlap detection and overlap-aware (union) areas, on GEOS, with geodesic areas.
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "geo/geometry.hpp"
+
+namespace reclaim::geo {
+
+/// Geodesic area (m²) of the union of the polygonal geometries: overlapping parts count once.
+/// Points and empty geometries are ignored. Uses GEOS cascaded union, grouped spatially so that
+/// 100k polygons take seconds.
+double union_area_m2(const std::vector<const Geometry*>& geoms);
+
+struct OverlapPair {
+  size_t a = 0, b = 0;    ///< indexes into the input
+  double overlap_m2 = 0;  ///< geodesic area of the intersection
+};
+
+/// All pairs of polygonal geometries whose interiors overlap (touching edges do not count).
+std::vector<OverlapPair> find_overlaps(const std::vector<const Geometry*>& geoms);
+
+/// A static R-tree (GEOS STRtree) over envelopes; query returns indexes.
+class SpatialIndex {
+ public:
+  explicit SpatialIndex(const std::vector<Envelope>& boxes);
+  ~SpatialIndex();
+  SpatialIndex(SpatialIndex&&) noexcept;
+  SpatialIndex& operator=(SpatialIndex&&) noexcept;
+  std::vector<size_t> query(const Envelope& box) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Point-in-polygon lookups against a fixed set of regions (e.g. the 25 provinces), with
+/// prepared GEOS geometries. Thread-compatible (not thread-safe).
+class RegionLocator {
+ public:
+  explicit RegionLocator(const std::vector<Geometry>& regions);
+  ~RegionLocator();
+  RegionLocator(RegionLocator&&) noexcept;
+  RegionLocator& operator=(RegionLocator&&) noexcept;
+  /// Index of the region containing p, or -1.
+  long locate(Point p) const;
+  /// Distance in metres from p to region i (0 when inside). Approximate (planar degrees scaled
+  /// at the point's latitude), good to a few percent at Cambodia's latitudes.
+  double distance_m(Point p, size_t i) const;
+  size_t size() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A representative point inside a geometry (GEOS PointOnSurface); the point itself for points.
+Point interior_point(const Geometry& g);
+
+}  // namespace reclaim::geo
