@@ -1,0 +1,174 @@
+#include "core/entities.hpp"
+
+#include <stdexcept>
+
+namespace reclaim::core {
+namespace {
+
+FieldDef id(std::string name, std::string desc) {
+  return FieldDef{std::move(name), FieldType::kText, true, {}, -1e300, 1e300, "", false, false,
+                  std::move(desc)};
+}
+FieldDef text(std::string name, bool required = false, std::string desc = "") {
+  return FieldDef{std::move(name), FieldType::kText, required, {}, -1e300, 1e300, "", false, false,
+                  std::move(desc)};
+}
+FieldDef personal(std::string name, std::string desc) {
+  FieldDef f = text(std::move(name), false, std::move(desc));
+  f.personal = true;
+  return f;
+}
+FieldDef enm(std::string name, std::vector<std::string> allowed, bool required = true,
+             std::string desc = "") {
+  return FieldDef{std::move(name), FieldType::kEnum, required, std::move(allowed), -1e300, 1e300,
+                  "", false, false, std::move(desc)};
+}
+FieldDef date(std::string name, bool required = true, std::string desc = "") {
+  return FieldDef{std::move(name), FieldType::kDate, required, {}, -1e300, 1e300, "", false, false,
+                  std::move(desc)};
+}
+FieldDef real(std::string name, double min, double max, bool required = false,
+              std::string desc = "") {
+  return FieldDef{std::move(name), FieldType::kReal, required, {}, min, max, "", false, false,
+                  std::move(desc)};
+}
+FieldDef integer(std::string name, double min, double max, bool required = false,
+                 std::string desc = "") {
+  return FieldDef{std::move(name), FieldType::kInteger, required, {}, min, max, "", false, false,
+                  std::move(desc)};
+}
+FieldDef boolean(std::string name, std::string desc = "") {
+  return FieldDef{std::move(name), FieldType::kBool, false, {}, 0, 1, "", false, false,
+                  std::move(desc)};
+}
+FieldDef ref(std::string name, std::string entity, bool required, std::string desc = "") {
+  return FieldDef{std::move(name), FieldType::kReference, required, {}, -1e300, 1e300,
+                  std::move(entity), false, false, std::move(desc)};
+}
+FieldDef province(bool required = true) {
+  return FieldDef{"province_code", FieldType::kProvinceCode, required, {}, -1e300, 1e300, "",
+                  false, false, "2-digit gazetteer province code"};
+}
+FieldDef village(bool required = true) {
+  return FieldDef{"village_code", FieldType::kVillageCode, required, {}, -1e300, 1e300, "", false,
+                  false, "8-digit gazetteer village code (in the province)"};
+}
+FieldDef derived(FieldDef f) {
+  f.derived = true;
+  f.required = false;
+  return f;
+}
+
+constexpr double kMaxArea = 1e10;  // 10,000 km²: larger than any hazard polygon
+constexpr double kMaxCount = 1e7;
+
+std::vector<EntitySchema> build() {
+  std::vector<EntitySchema> v;
+  v.push_back({"devices", "device", GeometryKind::kNone, false,
+               {id("id", "device model, e.g. PMN-2"),
+                enm("category", {"ap_blast", "ap_fragmentation", "at", "submunition", "uxo", "axo",
+                                 "ied"}),
+                text("description"), text("origin")}});
+  v.push_back({"organisations", "organisation", GeometryKind::kNone, false,
+               {id("id", "short code, e.g. CMAC"), text("name", true),
+                enm("type", {"operator", "authority", "donor", "un_agency", "other"}),
+                boolean("accredited"), date("accreditation_date", false),
+                integer("teams", 0, 1e5), integer("staff", 0, 1e6)}});
+  v.push_back(
+      {"hazards", "hazard", GeometryKind::kPolygon, true,
+       {id("id", "hazard id, e.g. KH-HZ-000123"), text("name"),
+        enm("hazard_type", {"SHA", "CHA"}, true, "SHA suspected, CHA confirmed"),
+        enm("contamination", {"AP", "AT", "CMR", "ERW", "IED", "MIXED"}),
+        enm("status", {"open", "worked_on", "closed", "handed_over"}), province(), village(),
+        date("date_recorded"),
+        real("estimated_area_m2", 0, kMaxArea, false,
+             "baseline area in m²; the polygon's geodesic area when empty"),
+        text("evidence", false, "observed / verbal / records; EO, craters, marking, accidents"),
+        text("land_use_blocked", false, "agriculture, housing, roads, water, schools"),
+        integer("beneficiaries", 0, 1e7), text("recording_org"),
+        text("original_coordinates", false, "the coordinates as first recorded (UTM, MGRS, ...)"),
+        derived(real("cancelled_m2", 0, kMaxArea)), derived(real("reduced_m2", 0, kMaxArea)),
+        derived(real("cleared_m2", 0, kMaxArea)), derived(real("remaining_m2", 0, kMaxArea)),
+        derived(date("last_activity_date", false))}});
+  v.push_back(
+      {"activities", "activity", GeometryKind::kPolygon, false,
+       {id("activity_id", "activity id"), ref("hazard_id", "hazards", true),
+        enm("type", {"non_technical_survey", "technical_survey", "clearance",
+                     "battle_area_clearance", "eod_spot_task", "post_clearance_inspection"}),
+        text("org", true, "organisation code"), text("team"),
+        enm("method", {"manual", "mdd", "mdr", "mechanical", "combined"}, false,
+            "manual, mine detection dogs, mine detection rats, mechanical"),
+        date("start_date"), date("end_date"), real("cancelled_m2", 0, kMaxArea),
+        real("reduced_m2", 0, kMaxArea), real("cleared_m2", 0, kMaxArea),
+        real("depth_cm", 0, 1000, false, "clearance depth"),
+        integer("ap_mines", 0, kMaxCount), integer("at_mines", 0, kMaxCount),
+        integer("erw_items", 0, kMaxCount), integer("handover_men", 0, 1e5),
+        integer("handover_women", 0, 1e5)}});
+  v.push_back({"eo_finds", "EO find", GeometryKind::kPoint, false,
+               {id("id", "find id"), ref("activity_id", "activities", false),
+                ref("hazard_id", "hazards", false), date("date"),
+                enm("category", {"ap_blast", "ap_fragmentation", "at", "submunition", "uxo", "axo",
+                                 "ied"}),
+                text("model", false, "device model from the device library"),
+                integer("count", 1, kMaxCount, true),
+                enm("condition", {"armed", "unarmed", "unknown"}, false),
+                real("depth_cm", 0, 1000),
+                enm("disposal", {"destroyed_in_situ", "removed_and_destroyed", "rendered_safe"},
+                    false),
+                province(false), village(false)}});
+  v.push_back({"accidents", "accident", GeometryKind::kPoint, false,
+               {id("id", "accident id"), date("date"), province(), village(),
+                enm("device_category", {"ap_blast", "ap_fragmentation", "at", "submunition",
+                                        "uxo", "axo", "ied", "unknown"},
+                    false),
+                text("device"), text("activity_at_time"),
+                boolean("demining_accident", "at a demining worksite")}});
+  v.push_back(
+      {"casualties", "casualty", GeometryKind::kNone, false,
+       {id("id", "casualty id"), ref("accident_id", "accidents", false), date("date"), province(),
+        village(), enm("outcome", {"killed", "injured"}), enm("sex", {"male", "female", "unknown"}),
+        integer("age", 0, 110, false, "years; empty when unknown; under 18 is a child"),
+        enm("category", {"civilian", "deminer", "military"}), text("device"),
+        text("injuries", false, "e.g. amputation below knee"),
+        personal("name", "casualty's name"), personal("contact", "phone or address"),
+        personal("residence", "exact residence")}});
+  v.push_back({"assistance", "assistance record", GeometryKind::kNone, false,
+               {id("id", "assistance id"), ref("casualty_id", "casualties", true),
+                enm("type", {"emergency_medical", "physical_rehabilitation", "psychosocial",
+                             "socio_economic", "rights_promotion"}),
+                text("provider"), date("date"), text("referral"), date("follow_up_date", false)}});
+  v.push_back({"eore_sessions", "EORE session", GeometryKind::kNone, false,
+               {id("id", "session id"), date("date"), province(), village(), text("org"),
+                enm("method", {"community_meeting", "school", "house_to_house", "mass_media",
+                               "digital", "other"},
+                    false),
+                integer("men", 0, 1e5), integer("women", 0, 1e5), integer("boys", 0, 1e5),
+                integer("girls", 0, 1e5), text("materials")}});
+  v.push_back({"qm_visits", "QM visit", GeometryKind::kNone, false,
+               {id("id", "visit id"), enm("type", {"qa", "qc"}), text("org", true),
+                ref("hazard_id", "hazards", false), ref("activity_id", "activities", false),
+                date("date"), enm("result", {"pass", "fail", "conditional"}),
+                integer("nonconformities", 0, 1000), text("corrective_action")}});
+  v.push_back({"funding", "funding record", GeometryKind::kNone, false,
+               {id("id", "funding id"), text("donor", true), text("recipient", true),
+                text("project"), integer("year", 1979, 2100, true),
+                real("amount_usd", 0, 1e10, true), enm("status", {"pledged", "disbursed"})}});
+  return v;
+}
+}  // namespace
+
+const std::vector<EntitySchema>& all_schemas() {
+  static const std::vector<EntitySchema> kSchemas = build();
+  return kSchemas;
+}
+const EntitySchema* find_schema(std::string_view name) {
+  for (const auto& s : all_schemas())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+const EntitySchema& schema(std::string_view name) {
+  if (const auto* s = find_schema(name)) return *s;
+  throw std::out_of_range("no entity " + std::string(name));
+}
+
+}  // namespace reclaim::core

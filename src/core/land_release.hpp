@@ -1,0 +1,41 @@
+#pragma once
+// Land release arithmetic (IMAS 07.11) and the hazard status lifecycle.
+//   released  = cancelled + reduced + cleared
+//   remaining = baseline (estimated_area_m2) - released, never below zero: a report that would
+//   make it negative is rejected, not clipped.
+#include <string>
+#include <string_view>
+
+#include "common/error.hpp"
+#include "core/record.hpp"
+
+namespace reclaim::core {
+
+enum class HazardStatus { kOpen, kWorkedOn, kClosed, kHandedOver };
+
+/// "open" | "worked_on" | "closed" | "handed_over".  Errors: kInvalidArgument.
+Result<HazardStatus> parse_status(std::string_view s);
+const char* status_name(HazardStatus s) noexcept;
+
+/// Allowed: open→worked_on, open→closed (cancelled whole), worked_on→closed, closed→handed_over,
+/// and closed/handed_over→open when residual contamination reopens the land. Same → same is a
+/// no-op. Errors: kFailedPrecondition naming both states.
+Result<void> check_transition(HazardStatus from, HazardStatus to);
+
+/// Rounding slack for the "never below zero" rule: m² figures come from field reports with
+/// decimals; a remainder within this of zero is zero.
+inline constexpr double kAreaToleranceM2 = 0.5;
+
+/// Applies an activity report to its hazard: adds its cancelled/reduced/cleared m² to the
+/// hazard's totals, recomputes remaining_m2, sets last_activity_date, and moves the status
+/// (open → worked_on; → closed when nothing remains). Both records use the built-in schemas.
+/// Errors: kFailedPrecondition if the release would take remaining below zero ("activity A
+/// releases 5,000 m² but hazard H has only 3,200 m² remaining"), or the hazard is closed or
+/// handed over and the activity releases land; kInvalidArgument if the activity is for another
+/// hazard.
+Result<void> apply_activity(Record& hazard, const Record& activity);
+
+/// remaining_m2 of a hazard record.
+double remaining_m2(const Record& hazard);
+
+}  // namespace reclaim::core
