@@ -1,0 +1,39 @@
+# Reclaim — the two commands (see README.md):
+#   make demo   installs what it needs, builds, creates demo.gpkg and prints the national status
+#   make test   installs what it needs, builds with -Werror and runs every test
+# Other targets: build, bench, clean.
+BUILD ?= build
+JOBS ?= 2
+DEMO_DB ?= demo.gpkg
+CMAKE_FLAGS ?=
+
+.PHONY: all setup configure build demo test bench clean
+
+all: build
+
+setup:
+	@./scripts/setup.sh
+
+$(BUILD)/build.ninja: | setup
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRECLAIM_WERROR=ON $(CMAKE_FLAGS)
+
+configure: setup $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BUILD)/src/cli/reclaim --db $(DEMO_DB) demo --seed 1
+	$(BUILD)/src/cli/reclaim --db $(DEMO_DB) status
+	@echo
+	@echo "Demo database: $(DEMO_DB) — open it in QGIS, or: ogrinfo $(DEMO_DB)"
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	./bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

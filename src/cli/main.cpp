@@ -1,0 +1,213 @@
+// reclaim — the command line. The composition root: opens the store, builds the facade, and maps
+// errors to exit codes (the table in common/error.cpp). One function per subcommand below.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "app/service.hpp"
+#include "common/date.hpp"
+#include "exchange/exchange.hpp"
+#include "storage/store.hpp"
+
+#ifndef RECLAIM_DEFAULT_DATA_DIR
+#define RECLAIM_DEFAULT_DATA_DIR "data"
+#endif
+
+namespace {
+
+using reclaim::Error;
+using reclaim::Result;
+
+int report(const Error& e) {
+  std::cerr << "reclaim: error: " << e.message << "\n";
+  size_t shown = 0;
+  for (const auto& d : e.details) {
+    if (e.details.size() == 1 && e.message.find(d.message) != std::string::npos) break;
+    if (++shown > 20) {
+      std::cerr << "  … and " << e.details.size() - 20 << " more (use --errors-json FILE)\n";
+      break;
+    }
+    std::cerr << "  " << d.record << ": " << d.field << " " << d.message << "\n";
+  }
+  return reclaim::exit_code_for(e.code);
+}
+
+void write_errors_json(const std::string& path, const std::vector<reclaim::FieldError>& errors) {
+  if (path.empty()) return;
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& e : errors)
+    j.push_back({{"record", e.record}, {"field", e.field}, {"message", e.message}});
+  std::ofstream(path) << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+std::string os_user() {
+  const char* u = std::getenv("USER");
+  return u ? u : "unknown";
+}
+
+struct Globals {
+  std::string db = "reclaim.gpkg";
+  std::string data_dir;
+};
+
+Result<std::unique_ptr<reclaim::app::Service>> open_service(const Globals& g) {
+  auto store = reclaim::storage::open_store(g.db);
+  if (!store) return tl::unexpected(store.error());
+  return std::make_unique<reclaim::app::Service>(std::move(*store));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  CLI::App cli{"Reclaim — national mine action information management (IMAS)", "reclaim"};
+  cli.require_subcommand(1);
+  Globals g;
+  const char* env_data = std::getenv("RECLAIM_DATA_DIR");
+  g.data_dir = env_data ? env_data : RECLAIM_DEFAULT_DATA_DIR;
+  cli.add_option("--db", g.db, "database: a GeoPackage file (default ./reclaim.gpkg)");
+  cli.add_option("--data-dir", g.data_dir, "gazetteer and boundaries folder")
+      ->capture_default_str();
+
+  // init
+  auto* init = cli.add_subcommand("init", "create the database and load the gazetteer");
+
+  // import / validate share their options
+  struct ImportArgs {
+    std::string entity, file, errors_json, map_file, layer;
+    std::vector<std::string> maps;
+    bool skip_invalid = false;
+  } ia;
+  auto add_import_opts = [&](CLI::App* c) {
+    c->add_option("entity", ia.entity, "hazards, activities, casualties, …")->required();
+    c->add_option("file", ia.file, "GeoPackage, GeoJSON, Shapefile (.shp/.zip), KML, CSV, XLSX")
+        ->required();
+    c->add_option("--map", ia.maps, "rename a column: old=new (repeatable)");
+    c->add_option("--map-file", ia.map_file, "file of old=new lines");
+    c->add_option("--layer", ia.layer, "layer to read from a multi-layer file");
+    c->add_option("--errors-json", ia.errors_json, "write every problem as JSON to this file");
+  };
+  auto* imp = cli.add_subcommand("import", "import records from a file (all or nothing)");
+  add_import_opts(imp);
+  imp->add_flag("--skip-invalid", ia.skip_invalid, "import the valid records, report the rest");
+  auto* val = cli.add_subcommand("validate", "check a file without importing it (dry run)");
+  add_import_opts(val);
+
+  // export
+  std::string ex_entity, ex_format = "gpkg", ex_out;
+  auto* exp = cli.add_subcommand("export", "write every record of an entity to a file");
+  exp->add_option("entity", ex_entity)->required();
+  exp->add_option("--format", ex_format, "gpkg|geojson|csv|xlsx|shp|kml")->capture_default_str();
+  exp->add_option("-o,--output", ex_out, "output file")->required();
+
+  // status
+  bool st_json = false;
+  std::string st_as_of;
+  auto* stc = cli.add_subcommand("status", "national and provincial status");
+  stc->add_flag("--json", st_json, "machine-readable output");
+  stc->add_option("--as-of", st_as_of, "as known on this date (YYYY-MM-DD)");
+
+  // demo
+  uint64_t seed = 1;
+  int scale = 1;
+  auto* dem = cli.add_subcommand("demo", "create a realistic synthetic Cambodia in a new database");
+  dem->add_option("--seed", seed)->capture_default_str();
+  dem->add_option("--scale", scale, "multiply hazards/activities (50 ≈ 100k hazards)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = cli.exit(e);
+    return rc == 0 ? 0 : reclaim::kExitUsage;
+  }
+
+  auto svc = open_service(g);
+  if (!svc) return report(svc.error());
+  reclaim::app::Service& s = **svc;
+
+  if (*init) {
+    if (auto r = s.init(g.data_dir); !r) return report(r.error());
+    std::cout << "initialised " << g.db << ": gazetteer, boundaries and device library loaded\n";
+    return 0;
+  }
+  if (*imp || *val) {
+    reclaim::app::ImportOptions o;
+    o.skip_invalid = ia.skip_invalid;
+    o.dry_run = *val;
+    o.user = os_user();
+    o.layer = ia.layer;
+    if (!ia.map_file.empty()) {
+      auto m = reclaim::exchange::read_mapping_file(ia.map_file);
+      if (!m) return report(m.error());
+      o.column_map = *m;
+    }
+    for (const auto& m : ia.maps) {
+      auto eq = m.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == m.size()) {
+        std::cerr << "reclaim: --map expects old=new, got '" << m << "'\n";
+        return reclaim::kExitUsage;
+      }
+      o.column_map[m.substr(0, eq)] = m.substr(eq + 1);
+    }
+    auto r = s.import_file(ia.entity, ia.file, o);
+    if (!r) {
+      write_errors_json(ia.errors_json, r.error().details);
+      return report(r.error());
+    }
+    write_errors_json(ia.errors_json, r->errors);
+    for (size_t i = 0; i < r->errors.size() && i < 20; ++i)
+      std::cerr << "  skipped " << r->errors[i].record << ": " << r->errors[i].field << " "
+                << r->errors[i].message << "\n";
+    std::cout << (*val ? "valid: " : "imported ") << r->accepted << " of " << r->read << " "
+              << r->entity << (*val ? " would be imported" : "") << " from " << r->file;
+    if (r->rejected) std::cout << " (" << r->rejected << " rejected)";
+    if (r->hazards_updated) std::cout << "; " << r->hazards_updated << " hazards updated";
+    std::cout << "\n";
+    return 0;
+  }
+  if (*exp) {
+    auto r = s.export_file(ex_entity, ex_format, ex_out);
+    if (!r) return report(r.error());
+    std::cout << "exported " << *r << " " << ex_entity << " to " << ex_out << "\n";
+    return 0;
+  }
+  if (*stc) {
+    std::optional<reclaim::Date> as_of;
+    if (!st_as_of.empty()) {
+      auto d = reclaim::parse_date(st_as_of);
+      if (!d) {
+        std::cerr << "reclaim: --as-of: " << d.error().message << "\n";
+        return reclaim::kExitUsage;
+      }
+      as_of = *d;
+    }
+    auto st = s.status(as_of);
+    if (!st) return report(st.error());
+    std::cout << (st_json ? reclaim::analysis::status_to_json(*st) + "\n"
+                          : reclaim::analysis::status_to_text(*st));
+    return 0;
+  }
+  if (*dem) {
+    if (auto r = s.init(g.data_dir); !r) return report(r.error());
+    auto r = s.demo(seed, scale, g.data_dir);
+    if (!r) return report(r.error());
+    std::cout << "demo database " << g.db << " (seed " << seed << ", scale " << scale << "):";
+    for (const auto& [e, n] : r->counts) std::cout << " " << n << " " << e << ";";
+    std::cout << "\n";
+    return 0;
+  }
+  return reclaim::kExitUsage;
+} catch (const std::exception& e) {
+  std::cerr << "reclaim: internal error: " << e.what() << "\n";
+  return reclaim::exit_code_for(reclaim::ErrorCode::kInternal);
+}

@@ -1,0 +1,18 @@
+#include <string_view>
+
+#include "storage/sqlite/gpkg_store.hpp"
+#include "storage/store.hpp"
+
+namespace reclaim::storage {
+
+Result<std::unique_ptr<Store>> open_store(const std::string& location) {
+  const std::string_view loc = location;
+  if (loc.starts_with("postgresql://") || loc.starts_with("postgres://"))
+    return fail(ErrorCode::kUnsupported, "PostgreSQL support is not built yet");
+  auto store = GpkgStore::open(location);
+  if (!store) return fail(store.error());
+  if (auto r = (*store)->migrate(); !r) return fail(r.error());
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace reclaim::storage

@@ -1,0 +1,1225 @@
+#include "storage/sqlite/gpkg_store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "core/entities.hpp"
+#include "core/record_json.hpp"
+#include "geo/wkb.hpp"
+#include "storage/sqlite/migrations.hpp"
+
+namespace reclaim::storage {
+namespace {
+
+// ------------------------------------------------------------------------------------------
+// RAII owners and a borrowed-statement wrapper.
+
+struct DbCloser {
+  void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+/// A prepared statement in use: binds, steps, reads columns; resets and clears its bindings
+/// when it goes out of scope so the cached statement is ready for the next use. Text and blobs
+/// are bound without copying: they must outlive the last step().
+class Stmt {
+ public:
+  Stmt(sqlite3_stmt* s, StmtPtr owned) : s_(s), owned_(std::move(owned)) {}
+  Stmt(Stmt&& o) noexcept : s_(std::exchange(o.s_, nullptr)), owned_(std::move(o.owned_)) {}
+  Stmt& operator=(Stmt&&) = delete;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() {
+    if (s_ != nullptr) {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+  }
+
+  void bind_null(int i) { keep(sqlite3_bind_null(s_, i)); }
+  void bind_int(int i, int64_t v) { keep(sqlite3_bind_int64(s_, i, v)); }
+  void bind_real(int i, double v) { keep(sqlite3_bind_double(s_, i, v)); }
+  void bind_text(int i, std::string_view t) {
+    // A default string_view has no data pointer, which SQLite would bind as NULL.
+    const char* p = t.data() != nullptr ? t.data() : "";
+    keep(sqlite3_bind_text64(s_, i, p, t.size(), SQLITE_STATIC, SQLITE_UTF8));
+  }
+  /// "" binds NULL.
+  void bind_text_or_null(int i, std::string_view t) {
+    if (t.empty()) {
+      bind_null(i);
+    } else {
+      bind_text(i, t);
+    }
+  }
+  void bind_blob(int i, const std::vector<uint8_t>& b) {
+    keep(sqlite3_bind_blob64(s_, i, b.data(), b.size(), SQLITE_STATIC));
+  }
+  void bind_value(int i, const core::Value& v) {
+    if (const auto* n = std::get_if<int64_t>(&v)) {
+      bind_int(i, *n);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      bind_real(i, *d);
+    } else if (const auto* t = std::get_if<std::string>(&v)) {
+      bind_text(i, *t);
+    } else {
+      bind_null(i);
+    }
+  }
+
+  /// SQLITE_ROW, SQLITE_DONE or an (extended) error code.
+  int step() {
+    if (bind_rc_ != SQLITE_OK) return bind_rc_;
+    return sqlite3_step(s_);
+  }
+
+  bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+  int type(int c) const { return sqlite3_column_type(s_, c); }
+  int64_t int64(int c) const { return sqlite3_column_int64(s_, c); }
+  double real(int c) const { return sqlite3_column_double(s_, c); }
+  std::string text(int c) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, c));
+    if (p == nullptr) return {};
+    return std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, c)));
+  }
+  std::pair<const uint8_t*, size_t> blob(int c) const {
+    const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(s_, c));
+    return {p, static_cast<size_t>(sqlite3_column_bytes(s_, c))};
+  }
+
+ private:
+  void keep(int rc) {
+    if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
+  sqlite3_stmt* s_;
+  StmtPtr owned_;  // set when the cached statement was busy and a fresh one was prepared
+  int bind_rc_ = SQLITE_OK;
+};
+
+// ------------------------------------------------------------------------------------------
+// Envelopes read from GeoPackage blobs (header envelope, or computed from the WKB).
+
+struct Env {
+  double min_x = std::numeric_limits<double>::infinity();
+  double max_x = -std::numeric_limits<double>::infinity();
+  double min_y = std::numeric_limits<double>::infinity();
+  double max_y = -std::numeric_limits<double>::infinity();
+  bool empty() const noexcept { return !(min_x <= max_x); }
+  void add(double x, double y) noexcept {
+    if (std::isnan(x) || std::isnan(y)) return;  // WKB's empty point
+    min_x = std::min(min_x, x);
+    max_x = std::max(max_x, x);
+    min_y = std::min(min_y, y);
+    max_y = std::max(max_y, y);
+  }
+  void add(const Env& e) noexcept {
+    if (e.empty()) return;
+    add(e.min_x, e.min_y);
+    add(e.max_x, e.max_y);
+  }
+};
+
+class WkbScanner {
+ public:
+  WkbScanner(const uint8_t* p, size_t n) : p_(p), end_(p + n) {}
+  /// Adds the coordinates of one geometry (any OGC simple-feature type, 2D/Z/M/ZM, ISO or EWKB
+  /// flags) to env. False for truncated or unknown WKB.
+  bool geometry(Env& env, int depth = 0) {
+    if (depth > 32 || end_ - p_ < 5) return false;
+    const bool le = *p_++ == 1;
+    uint32_t type = u32(le);
+    int dims = 2;
+    if ((type & 0xE0000000u) != 0) {  // EWKB flags
+      dims += ((type & 0x80000000u) != 0 ? 1 : 0) + ((type & 0x40000000u) != 0 ? 1 : 0);
+      if ((type & 0x20000000u) != 0) {
+        if (end_ - p_ < 4) return false;
+        p_ += 4;  // srid
+      }
+      type &= 0x0FFFFFFFu;
+    } else {
+      const uint32_t iso = type / 1000;
+      dims += iso == 3 ? 2 : (iso == 1 || iso == 2 ? 1 : 0);
+      type %= 1000;
+    }
+    switch (type) {
+      case 1:
+        return points(le, dims, 1, env);
+      case 2:
+        return counted_points(le, dims, env);
+      case 3: {
+        uint32_t rings = 0;
+        if (!count(le, rings)) return false;
+        for (uint32_t i = 0; i < rings; ++i)
+          if (!counted_points(le, dims, env)) return false;
+        return true;
+      }
+      case 4:
+      case 5:
+      case 6:
+      case 7: {
+        uint32_t parts = 0;
+        if (!count(le, parts)) return false;
+        for (uint32_t i = 0; i < parts; ++i)
+          if (!geometry(env, depth + 1)) return false;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+ private:
+  uint32_t u32(bool le) {
+    uint32_t v = 0;
+    std::memcpy(&v, p_, 4);
+    p_ += 4;
+    if (!le) v = __builtin_bswap32(v);
+    return v;
+  }
+  double f64(bool le) {
+    uint64_t v = 0;
+    std::memcpy(&v, p_, 8);
+    p_ += 8;
+    if (!le) v = __builtin_bswap64(v);
+    double d = 0;
+    std::memcpy(&d, &v, 8);
+    return d;
+  }
+  bool count(bool le, uint32_t& n) {
+    if (end_ - p_ < 4) return false;
+    n = u32(le);
+    return true;
+  }
+  bool counted_points(bool le, int dims, Env& env) {
+    uint32_t n = 0;
+    return count(le, n) && points(le, dims, n, env);
+  }
+  bool points(bool le, int dims, uint32_t n, Env& env) {
+    const size_t bytes = static_cast<size_t>(n) * static_cast<size_t>(dims) * 8;
+    if (static_cast<size_t>(end_ - p_) < bytes) return false;
+    for (uint32_t i = 0; i < n; ++i) {
+      const double x = f64(le);
+      const double y = f64(le);
+      p_ += static_cast<size_t>(dims - 2) * 8;
+      env.add(x, y);
+    }
+    return true;
+  }
+  const uint8_t* p_;
+  const uint8_t* end_;
+};
+
+enum class BlobKind { kInvalid, kEmpty, kGeometry };
+
+/// Reads the envelope of a GeoPackage geometry blob.
+BlobKind blob_envelope(const uint8_t* p, size_t n, Env& env) {
+  if (p == nullptr || n < 8 || p[0] != 'G' || p[1] != 'P') return BlobKind::kInvalid;
+  const uint8_t flags = p[3];
+  if ((flags & 0x20) != 0) return BlobKind::kInvalid;  // extended types: not ours to read
+  const bool le = (flags & 0x01) != 0;
+  const unsigned indicator = (flags >> 1) & 0x07u;
+  static constexpr std::array<size_t, 5> kEnvelopeBytes = {0, 32, 48, 48, 64};
+  if (indicator > 4) return BlobKind::kInvalid;
+  const size_t header = 8 + kEnvelopeBytes[indicator];
+  if (n < header) return BlobKind::kInvalid;
+  if ((flags & 0x10) != 0) return BlobKind::kEmpty;
+  if (indicator != 0) {
+    std::array<double, 4> e{};
+    for (size_t i = 0; i < 4; ++i) {
+      uint64_t v = 0;
+      std::memcpy(&v, p + 8 + 8 * i, 8);
+      if (!le) v = __builtin_bswap64(v);
+      std::memcpy(&e[i], &v, 8);
+    }
+    env.add(e[0], e[2]);
+    env.add(e[1], e[3]);
+  } else if (!WkbScanner(p + header, n - header).geometry(env)) {
+    return BlobKind::kInvalid;
+  }
+  return env.empty() ? BlobKind::kEmpty : BlobKind::kGeometry;
+}
+
+// ST_IsEmpty / ST_MinX / ST_MaxX / ST_MinY / ST_MaxY for the GeoPackage R-tree triggers.
+void st_is_empty(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) return sqlite3_result_null(ctx);
+  const auto* p = static_cast<const uint8_t*>(sqlite3_value_blob(argv[0]));
+  const auto n = static_cast<size_t>(sqlite3_value_bytes(argv[0]));
+  Env env;
+  switch (blob_envelope(p, n, env)) {
+    case BlobKind::kInvalid:
+      return sqlite3_result_null(ctx);
+    case BlobKind::kEmpty:
+      return sqlite3_result_int(ctx, 1);
+    case BlobKind::kGeometry:
+      return sqlite3_result_int(ctx, 0);
+  }
+}
+
+enum Bound { kMinX, kMaxX, kMinY, kMaxY };
+constexpr std::array<Bound, 4> kBounds = {kMinX, kMaxX, kMinY, kMaxY};
+
+void st_bound(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) return sqlite3_result_null(ctx);
+  const auto* p = static_cast<const uint8_t*>(sqlite3_value_blob(argv[0]));
+  const auto n = static_cast<size_t>(sqlite3_value_bytes(argv[0]));
+  Env env;
+  if (blob_envelope(p, n, env) != BlobKind::kGeometry) return sqlite3_result_null(ctx);
+  switch (*static_cast<const Bound*>(sqlite3_user_data(ctx))) {
+    case kMinX:
+      return sqlite3_result_double(ctx, env.min_x);
+    case kMaxX:
+      return sqlite3_result_double(ctx, env.max_x);
+    case kMinY:
+      return sqlite3_result_double(ctx, env.min_y);
+    case kMaxY:
+      return sqlite3_result_double(ctx, env.max_y);
+  }
+}
+
+int register_functions(sqlite3* db) {
+  constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  int rc = sqlite3_create_function_v2(db, "ST_IsEmpty", 1, kFlags, nullptr, st_is_empty, nullptr,
+                                      nullptr, nullptr);
+  constexpr std::array<const char*, 4> kNames = {"ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"};
+  for (size_t i = 0; i < kNames.size() && rc == SQLITE_OK; ++i) {
+    rc = sqlite3_create_function_v2(db, kNames[i], 1, kFlags,
+                                    const_cast<Bound*>(&kBounds[i]), st_bound, nullptr, nullptr,
+                                    nullptr);
+  }
+  return rc;
+}
+
+// ------------------------------------------------------------------------------------------
+// DDL generated from the built-in schemas. Identifiers come only from core::all_schemas().
+
+std::string q(std::string_view ident) {
+  std::string out = "\"";
+  for (char c : ident) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+const char* sql_type(core::FieldType t) {
+  switch (t) {
+    case core::FieldType::kInteger:
+      return "INTEGER";
+    case core::FieldType::kReal:
+      return "REAL";
+    case core::FieldType::kDate:
+      return "DATE";
+    case core::FieldType::kBool:
+      return "BOOLEAN";
+    default:
+      return "TEXT";
+  }
+}
+
+bool is_text_type(core::FieldType t) {
+  return t != core::FieldType::kInteger && t != core::FieldType::kReal &&
+         t != core::FieldType::kBool;
+}
+
+const char* geometry_type_name(core::GeometryKind k) {
+  return k == core::GeometryKind::kPoint ? "POINT" : "MULTIPOLYGON";
+}
+
+/// The GeoPackage 1.3 R-tree index of `table`.geom and its triggers (Annex F.3).
+std::string rtree_ddl(std::string_view table) {
+  const std::string t = q(table);
+  const std::string r = q("rtree_" + std::string(table) + "_geom");
+  const std::string trig = "rtree_" + std::string(table) + "_geom_";
+  const std::string ins = "INSERT OR REPLACE INTO " + r +
+                          " VALUES (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), "
+                          "ST_MinY(NEW.geom), ST_MaxY(NEW.geom));\n";
+  std::string s;
+  s += "CREATE VIRTUAL TABLE " + r + " USING rtree(id, minx, maxx, miny, maxy);\n";
+  s += "CREATE TRIGGER " + q(trig + "insert") + " AFTER INSERT ON " + t +
+       " WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))\nBEGIN\n  " + ins + "END;\n";
+  s += "CREATE TRIGGER " + q(trig + "update1") + " AFTER UPDATE OF geom ON " + t +
+       " WHEN OLD.fid = NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))\nBEGIN\n  " +
+       ins + "END;\n";
+  s += "CREATE TRIGGER " + q(trig + "update2") + " AFTER UPDATE OF geom ON " + t +
+       " WHEN OLD.fid = NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))\nBEGIN\n"
+       "  DELETE FROM " + r + " WHERE id = OLD.fid;\nEND;\n";
+  s += "CREATE TRIGGER " + q(trig + "update3") + " AFTER UPDATE ON " + t +
+       " WHEN OLD.fid != NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))\nBEGIN\n"
+       "  DELETE FROM " + r + " WHERE id = OLD.fid;\n  " + ins + "END;\n";
+  s += "CREATE TRIGGER " + q(trig + "update4") + " AFTER UPDATE ON " + t +
+       " WHEN OLD.fid != NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))\nBEGIN\n"
+       "  DELETE FROM " + r + " WHERE id IN (OLD.fid, NEW.fid);\nEND;\n";
+  s += "CREATE TRIGGER " + q(trig + "delete") + " AFTER DELETE ON " + t +
+       " WHEN old.geom NOT NULL\nBEGIN\n  DELETE FROM " + r + " WHERE id = OLD.fid;\nEND;\n";
+  return s;
+}
+
+std::string entity_table_ddl(const core::EntitySchema& s) {
+  const bool features = s.geometry != core::GeometryKind::kNone;
+  std::string ddl = "CREATE TABLE " + q(s.name) + " (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT";
+  if (features) ddl += ",\n  geom " + std::string(geometry_type_name(s.geometry));
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    ddl += ",\n  " + q(s.fields[i].name) + " " + sql_type(s.fields[i].type);
+    if (i == 0) ddl += " NOT NULL";
+  }
+  ddl += ",\n  version INTEGER NOT NULL\n);\n";
+  ddl += "CREATE UNIQUE INDEX " + q(s.name + "_" + s.id_field().name) + " ON " + q(s.name) + " (" +
+         q(s.id_field().name) + ");\n";
+  if (features) ddl += rtree_ddl(s.name);
+  return ddl;
+}
+
+// ------------------------------------------------------------------------------------------
+
+std::string utc_now() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const auto secs = time_point_cast<seconds>(now);
+  const auto ms = duration_cast<milliseconds>(now - secs).count();
+  const std::time_t t = system_clock::to_time_t(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms));
+  return buf;
+}
+
+constexpr int32_t kGpkgApplicationId = 0x47504B47;  // 'GPKG'
+constexpr int kGeneratedStep = 3;                   // migration number of the entity tables
+constexpr int kBusyTimeoutMs = 5000;
+
+/// The SQL of one built-in entity table, and its cached statements.
+struct TableSql {
+  const core::EntitySchema* schema = nullptr;
+  bool features = false;
+  std::string insert, by_id, scan, update, exists, count;
+  StmtPtr insert_stmt, by_id_stmt, scan_stmt, update_stmt, exists_stmt, count_stmt;
+};
+
+// Columns of by_id / scan: fid, version, geom (or NULL), then the fields.
+constexpr int kColFid = 0;
+constexpr int kColVersion = 1;
+constexpr int kColGeom = 2;
+constexpr int kColFirstField = 3;
+
+TableSql make_table_sql(const core::EntitySchema& s) {
+  TableSql t;
+  t.schema = &s;
+  t.features = s.geometry != core::GeometryKind::kNone;
+  const std::string table = q(s.name);
+  const std::string id = q(s.id_field().name);
+  std::string cols, params, sets, select = "SELECT fid, version, ";
+  select += t.features ? "geom" : "NULL";
+  if (t.features) {
+    cols = "geom, ";
+    params = "?, ";
+    sets = "geom = ?, ";
+  }
+  for (const auto& f : s.fields) {
+    cols += q(f.name) + ", ";
+    params += "?, ";
+    sets += q(f.name) + " = ?, ";
+    select += ", " + q(f.name);
+  }
+  select += " FROM " + table;
+  t.insert = "INSERT INTO " + table + " (" + cols + "version) VALUES (" + params + "1)";
+  t.by_id = select + " WHERE " + id + " = ?";
+  t.scan = select + " ORDER BY " + id;
+  t.update = "UPDATE " + table + " SET " + sets + "version = version + 1 WHERE fid = ?";
+  t.exists = "SELECT 1 FROM " + table + " WHERE " + id + " = ?";
+  t.count = "SELECT COUNT(*) FROM " + table;
+  return t;
+}
+
+/// "hazards KH-HZ-000012 (row 12)"
+std::string label(const core::EntitySchema& s, std::string_view id, std::string_view source) {
+  std::string out = s.name + " " + (id.empty() ? std::string("(no id)") : std::string(id));
+  if (!source.empty()) out += " (" + std::string(source) + ")";
+  return out;
+}
+
+core::Value read_value(const Stmt& st, int col, core::FieldType t) {
+  switch (st.type(col)) {
+    case SQLITE_NULL:
+      return std::monostate{};
+    case SQLITE_INTEGER: {
+      const int64_t v = st.int64(col);
+      if (t == core::FieldType::kReal) return static_cast<double>(v);
+      if (is_text_type(t)) return std::to_string(v);
+      return v;
+    }
+    case SQLITE_FLOAT: {
+      const double d = st.real(col);
+      if ((t == core::FieldType::kInteger || t == core::FieldType::kBool) && std::trunc(d) == d &&
+          std::fabs(d) < 9e18)
+        return static_cast<int64_t>(d);
+      if (is_text_type(t)) return core::to_text(core::Value{d});
+      return d;
+    }
+    default:
+      return st.text(col);
+  }
+}
+
+Result<int> admin_level(int64_t v, std::string_view code) {
+  if (v < 1 || v > 4)
+    return fail(ErrorCode::kIo, "admin unit " + std::string(code) + ": level " +
+                                    std::to_string(v) + " is not 1 to 4");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------
+
+class GpkgStore::Impl {
+ public:
+  /// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
+  class Transaction {
+   public:
+    static Result<Transaction> begin(Impl& db) {
+      if (auto r = db.exec("BEGIN IMMEDIATE", db.path + ": cannot start a transaction"); !r)
+        return fail(r.error());
+      return Transaction(db);
+    }
+    Transaction(Transaction&& o) noexcept : db_(o.db_), open_(std::exchange(o.open_, false)) {}
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    Transaction& operator=(Transaction&&) = delete;
+    ~Transaction() {
+      if (open_) (void)db_.exec("ROLLBACK", "rollback");
+    }
+    Result<void> commit() {
+      auto r = db_.exec("COMMIT", db_.path + ": cannot commit");
+      if (r) open_ = false;
+      return r;
+    }
+
+   private:
+    explicit Transaction(Impl& db) : db_(db), open_(true) {}
+    Impl& db_;
+    bool open_;
+  };
+
+  std::string path;
+  DbPtr db;  // declared before the statements: destroyed after them
+  std::unordered_map<std::string, StmtPtr> stmts;
+  std::unordered_map<std::string, TableSql> tables;
+
+  Error db_error(int rc, std::string_view what) const {
+    const ErrorCode code = (rc & 0xff) == SQLITE_NOTADB ? ErrorCode::kUnsupported : ErrorCode::kIo;
+    std::string msg = std::string(what) + ": " + sqlite3_errmsg(db.get());
+    if ((rc & 0xff) == SQLITE_BUSY) msg += " (another process is writing " + path + ")";
+    return Error{code, std::move(msg)};
+  }
+
+  /// A statement from `cache`, preparing it on first use; a fresh one if it is in use already
+  /// (e.g. a scan callback that reads the same table).
+  Result<Stmt> use(StmtPtr& cache, const std::string& sql) {
+    if (cache && sqlite3_stmt_busy(cache.get()) == 0) return Stmt(cache.get(), nullptr);
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v3(db.get(), sql.c_str(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(raw);
+      return fail(db_error(rc, path + ": cannot prepare statement"));
+    }
+    if (!cache) {
+      cache.reset(raw);
+      return Stmt(raw, nullptr);
+    }
+    return Stmt(raw, StmtPtr(raw));
+  }
+  Result<Stmt> prepare(const std::string& sql) { return use(stmts[sql], sql); }
+
+  /// Runs SQL without parameters (DDL, pragmas, transaction control).
+  Result<void> exec(const std::string& sql, std::string_view what) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = std::string(what) + ": " + (err != nullptr ? err : sqlite3_errstr(rc));
+      sqlite3_free(err);
+      const ErrorCode code =
+          (rc & 0xff) == SQLITE_NOTADB ? ErrorCode::kUnsupported : ErrorCode::kIo;
+      return fail(code, std::move(msg));
+    }
+    return {};
+  }
+
+  /// One value of a single-row query without parameters.
+  Result<int64_t> query_int(const std::string& sql) {
+    auto st = prepare(sql);
+    if (!st) return fail(st.error());
+    const int rc = st->step();
+    if (rc == SQLITE_ROW) return st->int64(0);
+    if (rc == SQLITE_DONE) return 0;
+    return fail(db_error(rc, path));
+  }
+
+  Result<TableSql*> table(const core::EntitySchema& s) {
+    if (auto it = tables.find(s.name); it != tables.end()) return &it->second;
+    const core::EntitySchema* builtin = core::find_schema(s.name);
+    if (builtin == nullptr)
+      return fail(ErrorCode::kInvalidArgument, "no entity '" + s.name + "' in this Reclaim");
+    if (builtin->fields.size() != s.fields.size() || builtin->geometry != s.geometry)
+      return fail(ErrorCode::kInvalidArgument,
+                  s.name + ": schema differs from the built-in one the database was made with");
+    return &tables.emplace(s.name, make_table_sql(*builtin)).first->second;
+  }
+
+  Result<int> schema_version() {
+    auto has = query_int(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
+        "'reclaim_migrations'");
+    if (!has) return fail(has.error());
+    if (*has == 0) return 0;
+    auto v = query_int("SELECT COALESCE(MAX(version), 0) FROM reclaim_migrations");
+    if (!v) return fail(v.error());
+    return static_cast<int>(*v);
+  }
+
+  Result<core::Record> decode(const TableSql& t, const Stmt& st) {
+    const core::EntitySchema& s = *t.schema;
+    core::Record r;
+    r.values.reserve(s.fields.size());
+    for (size_t i = 0; i < s.fields.size(); ++i)
+      r.values.push_back(read_value(st, kColFirstField + static_cast<int>(i), s.fields[i].type));
+    r.version = st.int64(kColVersion);
+    if (t.features && !st.is_null(kColGeom)) {
+      auto [p, n] = st.blob(kColGeom);
+      auto g = geo::from_gpkg_blob(p, n);
+      if (!g)
+        return fail(ErrorCode::kIo, path + ": " + label(s, r.id(), "") +
+                                        ": stored geometry is unreadable: " + g.error().message);
+      r.geometry = std::move(*g);
+    }
+    return r;
+  }
+
+  /// Binds geometry (if any) and fields from parameter 1 on; returns the next parameter index.
+  Result<int> bind_record(Stmt& st, const TableSql& t, const core::Record& r,
+                          std::string_view source, std::vector<uint8_t>& blob, Env& env) {
+    const core::EntitySchema& s = *t.schema;
+    if (r.values.size() != s.fields.size())
+      return fail(ErrorCode::kInvalidArgument,
+                  label(s, r.id(), source) + ": record has " + std::to_string(r.values.size()) +
+                      " values, the schema " + std::to_string(s.fields.size()));
+    if (r.id().empty())
+      return fail(ErrorCode::kInvalidArgument, label(s, r.id(), source) + ": " +
+                                                   s.id_field().name + " is missing");
+    int i = 1;
+    if (t.features) {
+      const auto type = r.geometry.type;
+      const bool fits = type == geo::GeometryType::kNone ||
+                        (s.geometry == core::GeometryKind::kPoint
+                             ? type == geo::GeometryType::kPoint
+                             : type == geo::GeometryType::kPolygon ||
+                                   type == geo::GeometryType::kMultiPolygon);
+      if (!fits)
+        return fail(ErrorCode::kInvalidArgument,
+                    label(s, r.id(), source) + ": geometry must be a " +
+                        (s.geometry == core::GeometryKind::kPoint ? "point" : "polygon"));
+      if (r.geometry.empty()) {
+        st.bind_null(i++);
+      } else {
+        blob = geo::to_gpkg_blob(r.geometry);
+        blob_envelope(blob.data(), blob.size(), env);
+        st.bind_blob(i++, blob);
+      }
+    } else if (!r.geometry.empty()) {
+      return fail(ErrorCode::kInvalidArgument,
+                  label(s, r.id(), source) + ": a " + s.singular + " has no geometry");
+    }
+    for (const auto& v : r.values) st.bind_value(i++, v);
+    return i;
+  }
+
+  Result<void> write_history(const TableSql& t, const Change& c, const ChangeSource& src,
+                             const std::string& at, const std::string* before_json,
+                             const std::string& after_json) {
+    static const std::string kSql =
+        "INSERT INTO history (entity, record_id, op, at, \"user\", file, source_record, reason, "
+        "before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    auto st = prepare(kSql);
+    if (!st) return fail(st.error());
+    st->bind_text(1, t.schema->name);
+    st->bind_text(2, c.record.id());
+    st->bind_text(3, c.op == ChangeOp::kInsert ? "insert" : "update");
+    st->bind_text(4, at);
+    st->bind_text(5, src.user);
+    st->bind_text(6, src.file);
+    st->bind_text(7, c.source_record);
+    st->bind_text(8, src.reason);
+    if (before_json != nullptr) {
+      st->bind_text(9, *before_json);
+    } else {
+      st->bind_null(9);
+    }
+    st->bind_text(10, after_json);
+    const int rc = st->step();
+    if (rc != SQLITE_DONE)
+      return fail(db_error(rc, label(*t.schema, c.record.id(), c.source_record) +
+                                   ": cannot write history"));
+    return {};
+  }
+
+  Result<void> insert(TableSql& t, const Change& c, const ChangeSource& src, const std::string& at,
+                      Env& env) {
+    const core::EntitySchema& s = *t.schema;
+    auto st = use(t.insert_stmt, t.insert);
+    if (!st) return fail(st.error());
+    std::vector<uint8_t> blob;
+    auto bound = bind_record(*st, t, c.record, c.source_record, blob, env);
+    if (!bound) return fail(bound.error());
+    const int rc = st->step();
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+      return fail(ErrorCode::kAlreadyExists, label(s, c.record.id(), c.source_record) + ": " +
+                                                 s.id_field().name + " already exists");
+    if (rc != SQLITE_DONE)
+      return fail(db_error(rc, label(s, c.record.id(), c.source_record)));
+    core::Record after = c.record;
+    after.version = 1;
+    return write_history(t, c, src, at, nullptr, core::record_to_json(s, after));
+  }
+
+  Result<void> update(TableSql& t, const Change& c, const ChangeSource& src, const std::string& at,
+                      Env& env) {
+    const core::EntitySchema& s = *t.schema;
+    const std::string& id = c.record.id();
+    int64_t fid = 0;
+    core::Record before;
+    {
+      auto sel = use(t.by_id_stmt, t.by_id);
+      if (!sel) return fail(sel.error());
+      sel->bind_text(1, id);
+      const int rc = sel->step();
+      if (rc == SQLITE_DONE)
+        return fail(ErrorCode::kNotFound, label(s, id, c.source_record) + ": there is no " +
+                                              s.singular + " " + id + " to update");
+      if (rc != SQLITE_ROW) return fail(db_error(rc, label(s, id, c.source_record)));
+      fid = sel->int64(kColFid);
+      auto rec = decode(t, *sel);
+      if (!rec) return fail(rec.error());
+      before = std::move(*rec);
+    }
+    if (before.version != c.record.version) {
+      std::string who = s.singular + " " + id;
+      if (!c.source_record.empty()) who += " (" + c.source_record + ")";
+      return fail(ErrorCode::kConflict,
+                  who + " was changed by someone else (version " +
+                      std::to_string(before.version) + ", you had " +
+                      std::to_string(c.record.version) + "): reload and try again");
+    }
+    auto st = use(t.update_stmt, t.update);
+    if (!st) return fail(st.error());
+    std::vector<uint8_t> blob;
+    auto next = bind_record(*st, t, c.record, c.source_record, blob, env);
+    if (!next) return fail(next.error());
+    st->bind_int(*next, fid);
+    const int rc = st->step();
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+      return fail(ErrorCode::kAlreadyExists,
+                  label(s, id, c.source_record) + ": " + s.id_field().name + " already exists");
+    if (rc != SQLITE_DONE) return fail(db_error(rc, label(s, id, c.source_record)));
+    core::Record after = c.record;
+    after.version = before.version + 1;
+    const std::string before_json = core::record_to_json(s, before);
+    return write_history(t, c, src, at, &before_json, core::record_to_json(s, after));
+  }
+
+  /// Widens the table's bbox in gpkg_contents by env (if not empty) and stamps last_change.
+  Result<void> touch_contents(const std::string& table, const Env& env, const std::string& at,
+                              bool replace_bbox) {
+    static const std::string kStamp =
+        "UPDATE gpkg_contents SET last_change = ?1 WHERE table_name = ?2";
+    static const std::string kWiden =
+        "UPDATE gpkg_contents SET last_change = ?1, min_x = MIN(COALESCE(min_x, ?3), ?3), "
+        "max_x = MAX(COALESCE(max_x, ?4), ?4), min_y = MIN(COALESCE(min_y, ?5), ?5), "
+        "max_y = MAX(COALESCE(max_y, ?6), ?6) WHERE table_name = ?2";
+    static const std::string kReplace =
+        "UPDATE gpkg_contents SET last_change = ?1, min_x = ?3, max_x = ?4, min_y = ?5, "
+        "max_y = ?6 WHERE table_name = ?2";
+    auto st = prepare(replace_bbox ? kReplace : (env.empty() ? kStamp : kWiden));
+    if (!st) return fail(st.error());
+    st->bind_text(1, at);
+    st->bind_text(2, table);
+    if (replace_bbox && env.empty()) {
+      for (int i = 3; i <= 6; ++i) st->bind_null(i);
+    } else if (!env.empty()) {
+      st->bind_real(3, env.min_x);
+      st->bind_real(4, env.max_x);
+      st->bind_real(5, env.min_y);
+      st->bind_real(6, env.max_y);
+    }
+    const int rc = st->step();
+    if (rc != SQLITE_DONE) return fail(db_error(rc, path + ": cannot update gpkg_contents"));
+    return {};
+  }
+
+  Result<void> run_generated_step() {
+    static const std::string kContents =
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) "
+        "VALUES (?, ?, ?, ?, ?)";
+    static const std::string kGeomCols =
+        "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, "
+        "z, m) VALUES (?, 'geom', ?, 4326, 0, 0)";
+    static const std::string kExtension =
+        "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "
+        "scope) VALUES (?, 'geom', 'gpkg_rtree_index', "
+        "'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')";
+    for (const auto& s : core::all_schemas()) {
+      const bool features = s.geometry != core::GeometryKind::kNone;
+      if (auto r = exec(entity_table_ddl(s), path + ": cannot create table " + s.name); !r)
+        return r;
+      const std::string description = "Reclaim " + s.singular + " records";
+      {
+        auto st = prepare(kContents);
+        if (!st) return fail(st.error());
+        st->bind_text(1, s.name);
+        st->bind_text(2, features ? "features" : "attributes");
+        st->bind_text(3, s.name);
+        st->bind_text(4, description);
+        if (features) {
+          st->bind_int(5, 4326);
+        } else {
+          st->bind_null(5);
+        }
+        if (int rc = st->step(); rc != SQLITE_DONE)
+          return fail(db_error(rc, path + ": cannot register " + s.name));
+      }
+      if (!features) continue;
+      for (const std::string* sql : {&kGeomCols, &kExtension}) {
+        auto st = prepare(*sql);
+        if (!st) return fail(st.error());
+        st->bind_text(1, s.name);
+        if (sql == &kGeomCols) st->bind_text(2, geometry_type_name(s.geometry));
+        if (int rc = st->step(); rc != SQLITE_DONE)
+          return fail(db_error(rc, path + ": cannot register " + s.name));
+      }
+    }
+    return {};
+  }
+};
+
+// ------------------------------------------------------------------------------------------
+
+namespace {
+
+/// The numbered migrations: the embedded SQL files plus the generated entity-tables step.
+struct Step {
+  int version;
+  std::string name;
+  std::string_view sql;  // empty for the generated step
+};
+
+std::vector<Step> migration_steps() {
+  std::vector<Step> steps;
+  for (const auto& f : detail::embedded_migration_files()) {
+    const int v = std::stoi(std::string(f.name.substr(0, 4)));
+    steps.push_back({v, std::string(f.name), f.sql});
+  }
+  steps.push_back({kGeneratedStep, "0003_entity_tables (generated from core::all_schemas())", {}});
+  std::sort(steps.begin(), steps.end(),
+            [](const Step& a, const Step& b) { return a.version < b.version; });
+  return steps;
+}
+
+}  // namespace
+
+int GpkgStore::latest_schema_version() noexcept {
+  static const int kLatest = [] {
+    const auto steps = migration_steps();
+    return steps.empty() ? 0 : steps.back().version;
+  }();
+  return kLatest;
+}
+
+GpkgStore::GpkgStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GpkgStore::~GpkgStore() = default;
+const std::string& GpkgStore::path() const noexcept { return impl_->path; }
+
+Result<std::unique_ptr<GpkgStore>> GpkgStore::open(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return fail(ErrorCode::kIo, "no database file given");
+  std::error_code ec;
+  const fs::path p(path);
+  const bool exists = fs::exists(p, ec);
+  bool fresh = true;
+  if (exists) {
+    if (fs::is_directory(p, ec))
+      return fail(ErrorCode::kIo, path + " is a directory, not a GeoPackage file");
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return fail(ErrorCode::kIo, "cannot read " + path);
+    std::array<char, 16> head{};
+    in.read(head.data(), head.size());
+    const auto got = in.gcount();
+    if (got > 0) {
+      fresh = false;
+      if (got < 16 || std::memcmp(head.data(), "SQLite format 3", 16) != 0)
+        return fail(ErrorCode::kUnsupported,
+                    path + " is not a GeoPackage (it is not a SQLite database)");
+    }
+  } else {
+    const fs::path dir = p.parent_path();
+    if (!dir.empty() && !fs::is_directory(dir, ec))
+      return fail(ErrorCode::kIo,
+                  "cannot create " + path + ": directory " + dir.string() + " does not exist");
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
+  impl->db.reset(raw);
+  if (rc != SQLITE_OK) {
+    std::string msg = "cannot open " + path + ": " +
+                      (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+    return fail(ErrorCode::kIo, std::move(msg));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  if (register_functions(raw) != SQLITE_OK)
+    return fail(impl->db_error(SQLITE_ERROR, path + ": cannot register ST_ functions"));
+
+  if (!fresh) {
+    auto app = impl->query_int("PRAGMA application_id");
+    if (!app) {
+      Error e = app.error();
+      if (e.code == ErrorCode::kUnsupported)
+        e.message = path + " is not a GeoPackage (it is not a readable SQLite database)";
+      return fail(std::move(e));
+    }
+    auto tables = impl->query_int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'");
+    if (!tables) return fail(tables.error());
+    if (*tables > 0) {
+      if (*app != kGpkgApplicationId)
+        return fail(ErrorCode::kUnsupported, path + " is a SQLite database but not a GeoPackage");
+      auto version = impl->schema_version();
+      if (!version) return fail(version.error());
+      if (*version == 0)
+        return fail(ErrorCode::kUnsupported,
+                    path + " is a GeoPackage but not a Reclaim database (no reclaim_migrations)");
+    }
+  }
+  for (const char* pragma :
+       {"PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"}) {
+    if (auto r = impl->exec(pragma, path + ": " + pragma); !r) return fail(r.error());
+  }
+  return std::unique_ptr<GpkgStore>(new GpkgStore(std::move(impl)));
+}
+
+Result<void> GpkgStore::migrate() {
+  Impl& db = *impl_;
+  const int latest = latest_schema_version();
+  auto newer = [&](int v) {
+    return fail(ErrorCode::kFailedPrecondition,
+                db.path + ": database schema version " + std::to_string(v) +
+                    " is newer than this Reclaim (" + std::to_string(latest) +
+                    "); upgrade Reclaim");
+  };
+  auto current = db.schema_version();
+  if (!current) return fail(current.error());
+  if (*current > latest) return newer(*current);
+  if (*current == latest) return {};
+
+  auto txn = Impl::Transaction::begin(db);
+  if (!txn) return fail(txn.error());
+  current = db.schema_version();  // another process may have migrated meanwhile
+  if (!current) return fail(current.error());
+  if (*current > latest) return newer(*current);
+  const std::string now = utc_now();
+  for (const Step& step : migration_steps()) {
+    if (step.version <= *current) continue;
+    Result<void> r = step.sql.empty()
+                         ? db.run_generated_step()
+                         : db.exec(std::string(step.sql), db.path + ": migration " + step.name);
+    if (!r) return r;
+    auto st = db.prepare(
+        "INSERT INTO reclaim_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+    if (!st) return fail(st.error());
+    st->bind_int(1, step.version);
+    st->bind_text(2, step.name);
+    st->bind_text(3, now);
+    if (int rc = st->step(); rc != SQLITE_DONE)
+      return fail(db.db_error(rc, db.path + ": cannot record migration " + step.name));
+  }
+  return txn->commit();
+}
+
+Result<void> GpkgStore::commit(const ChangeSet& changes) {
+  Impl& db = *impl_;
+  if (changes.changes.empty()) return {};
+  auto txn = Impl::Transaction::begin(db);
+  if (!txn) return fail(txn.error());
+  const std::string now = utc_now();
+  std::unordered_map<TableSql*, Env> touched;
+  for (const Change& c : changes.changes) {
+    if (c.schema == nullptr)
+      return fail(ErrorCode::kInvalidArgument,
+                  "change " + c.source_record + " names no entity (schema is null)");
+    auto t = db.table(*c.schema);
+    if (!t) return fail(t.error());
+    Env& env = touched[*t];
+    auto r = c.op == ChangeOp::kInsert ? db.insert(**t, c, changes.source, now, env)
+                                       : db.update(**t, c, changes.source, now, env);
+    if (!r) return r;  // the transaction rolls back
+  }
+  for (const auto& [t, env] : touched) {
+    if (auto r = db.touch_contents(t->schema->name, env, now, false); !r) return r;
+  }
+  return txn->commit();
+}
+
+Result<std::optional<core::Record>> GpkgStore::get(const core::EntitySchema& s,
+                                                   std::string_view id) {
+  Impl& db = *impl_;
+  auto t = db.table(s);
+  if (!t) return fail(t.error());
+  auto st = db.use((*t)->by_id_stmt, (*t)->by_id);
+  if (!st) return fail(st.error());
+  st->bind_text(1, id);
+  const int rc = st->step();
+  if (rc == SQLITE_DONE) return std::optional<core::Record>{};
+  if (rc != SQLITE_ROW) return fail(db.db_error(rc, label(s, id, "")));
+  auto r = db.decode(**t, *st);
+  if (!r) return fail(r.error());
+  return std::optional<core::Record>(std::move(*r));
+}
+
+Result<void> GpkgStore::scan(const core::EntitySchema& s,
+                             const std::function<bool(core::Record&&)>& fn) {
+  Impl& db = *impl_;
+  auto t = db.table(s);
+  if (!t) return fail(t.error());
+  auto st = db.use((*t)->scan_stmt, (*t)->scan);
+  if (!st) return fail(st.error());
+  for (;;) {
+    const int rc = st->step();
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read " + s.name));
+    auto r = db.decode(**t, *st);
+    if (!r) return fail(r.error());
+    if (!fn(std::move(*r))) return {};
+  }
+}
+
+Result<std::vector<std::string>> GpkgStore::existing_ids(const core::EntitySchema& s,
+                                                         const std::vector<std::string>& ids) {
+  Impl& db = *impl_;
+  auto t = db.table(s);
+  if (!t) return fail(t.error());
+  std::vector<std::string> found;
+  std::unordered_set<std::string_view> seen;
+  for (const auto& id : ids) {
+    if (!seen.insert(id).second) continue;
+    auto st = db.use((*t)->exists_stmt, (*t)->exists);
+    if (!st) return fail(st.error());
+    st->bind_text(1, id);
+    const int rc = st->step();
+    if (rc == SQLITE_ROW) {
+      found.push_back(id);
+    } else if (rc != SQLITE_DONE) {
+      return fail(db.db_error(rc, label(s, id, "")));
+    }
+  }
+  return found;
+}
+
+Result<int64_t> GpkgStore::count(const core::EntitySchema& s) {
+  Impl& db = *impl_;
+  auto t = db.table(s);
+  if (!t) return fail(t.error());
+  auto st = db.use((*t)->count_stmt, (*t)->count);
+  if (!st) return fail(st.error());
+  const int rc = st->step();
+  if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot count " + s.name));
+  return st->int64(0);
+}
+
+Result<std::vector<HistoryEntry>> GpkgStore::history(const core::EntitySchema& s,
+                                                     std::string_view id) {
+  Impl& db = *impl_;
+  auto st = db.prepare(
+      "SELECT seq, entity, record_id, op, at, \"user\", file, source_record, reason, "
+      "before_json, after_json FROM history WHERE entity = ? AND record_id = ? ORDER BY seq");
+  if (!st) return fail(st.error());
+  st->bind_text(1, s.name);
+  st->bind_text(2, id);
+  std::vector<HistoryEntry> out;
+  for (;;) {
+    const int rc = st->step();
+    if (rc == SQLITE_DONE) return out;
+    if (rc != SQLITE_ROW) return fail(db.db_error(rc, label(s, id, "") + ": cannot read history"));
+    HistoryEntry h;
+    h.seq = st->int64(0);
+    h.entity = st->text(1);
+    h.record_id = st->text(2);
+    h.op = st->text(3);
+    h.at = st->text(4);
+    h.user = st->text(5);
+    h.file = st->text(6);
+    h.source_record = st->text(7);
+    h.reason = st->text(8);
+    h.before_json = st->text(9);
+    h.after_json = st->text(10);
+    out.push_back(std::move(h));
+  }
+}
+
+Result<void> GpkgStore::replace_admin_units(const std::vector<core::AdminUnit>& units,
+                                            const std::vector<core::AdminBoundary>& bounds) {
+  Impl& db = *impl_;
+  auto txn = Impl::Transaction::begin(db);
+  if (!txn) return fail(txn.error());
+  for (const char* sql : {"DELETE FROM admin_units", "DELETE FROM admin_boundaries"}) {
+    if (auto r = db.exec(sql, db.path + ": cannot clear the gazetteer"); !r) return r;
+  }
+  for (const auto& u : units) {
+    auto st = db.prepare(
+        "INSERT INTO admin_units (code, parent_code, level, name_latin, name_km, lat, lon) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st) return fail(st.error());
+    st->bind_text(1, u.code);
+    st->bind_text_or_null(2, u.parent_code);
+    st->bind_int(3, static_cast<int>(u.level));
+    st->bind_text(4, u.name_latin);
+    st->bind_text(5, u.name_km);
+    if (u.lat) {
+      st->bind_real(6, *u.lat);
+    } else {
+      st->bind_null(6);
+    }
+    if (u.lon) {
+      st->bind_real(7, *u.lon);
+    } else {
+      st->bind_null(7);
+    }
+    const int rc = st->step();
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+      return fail(ErrorCode::kAlreadyExists, "admin unit " + u.code + ": code appears twice");
+    if (rc != SQLITE_DONE) return fail(db.db_error(rc, "admin unit " + u.code));
+  }
+  Env env;
+  for (const auto& b : bounds) {
+    if (b.geometry.type == geo::GeometryType::kPoint)
+      return fail(ErrorCode::kInvalidArgument,
+                  "boundary of " + b.code + ": geometry must be a polygon");
+    auto st = db.prepare("INSERT INTO admin_boundaries (geom, code, level) VALUES (?, ?, ?)");
+    if (!st) return fail(st.error());
+    std::vector<uint8_t> blob;
+    if (b.geometry.empty()) {
+      st->bind_null(1);
+    } else {
+      blob = geo::to_gpkg_blob(b.geometry);
+      blob_envelope(blob.data(), blob.size(), env);
+      st->bind_blob(1, blob);
+    }
+    st->bind_text(2, b.code);
+    st->bind_int(3, static_cast<int>(b.level));
+    if (int rc = st->step(); rc != SQLITE_DONE)
+      return fail(db.db_error(rc, "boundary of " + b.code));
+  }
+  const std::string now = utc_now();
+  if (auto r = db.touch_contents("admin_units", Env{}, now, false); !r) return r;
+  if (auto r = db.touch_contents("admin_boundaries", env, now, true); !r) return r;
+  return txn->commit();
+}
+
+Result<std::vector<core::AdminUnit>> GpkgStore::admin_units() {
+  Impl& db = *impl_;
+  auto st = db.prepare(
+      "SELECT code, parent_code, level, name_latin, name_km, lat, lon FROM admin_units "
+      "ORDER BY fid");
+  if (!st) return fail(st.error());
+  std::vector<core::AdminUnit> out;
+  for (;;) {
+    const int rc = st->step();
+    if (rc == SQLITE_DONE) return out;
+    if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read admin_units"));
+    core::AdminUnit u;
+    u.code = st->text(0);
+    u.parent_code = st->text(1);
+    auto level = admin_level(st->int64(2), u.code);
+    if (!level) return fail(level.error());
+    u.level = static_cast<core::AdminLevel>(*level);
+    u.name_latin = st->text(3);
+    u.name_km = st->text(4);
+    if (!st->is_null(5)) u.lat = st->real(5);
+    if (!st->is_null(6)) u.lon = st->real(6);
+    out.push_back(std::move(u));
+  }
+}
+
+Result<std::vector<core::AdminBoundary>> GpkgStore::admin_boundaries() {
+  Impl& db = *impl_;
+  auto st = db.prepare("SELECT code, level, geom FROM admin_boundaries ORDER BY fid");
+  if (!st) return fail(st.error());
+  std::vector<core::AdminBoundary> out;
+  for (;;) {
+    const int rc = st->step();
+    if (rc == SQLITE_DONE) return out;
+    if (rc != SQLITE_ROW)
+      return fail(db.db_error(rc, db.path + ": cannot read admin_boundaries"));
+    core::AdminBoundary b;
+    b.code = st->text(0);
+    auto level = admin_level(st->int64(1), b.code);
+    if (!level) return fail(level.error());
+    b.level = static_cast<core::AdminLevel>(*level);
+    if (!st->is_null(2)) {
+      auto [p, n] = st->blob(2);
+      auto g = geo::from_gpkg_blob(p, n);
+      if (!g)
+        return fail(ErrorCode::kIo, db.path + ": boundary of " + b.code +
+                                        " is unreadable: " + g.error().message);
+      b.geometry = std::move(*g);
+    }
+    out.push_back(std::move(b));
+  }
+}
+
+Result<std::optional<std::string>> GpkgStore::meta(std::string_view key) {
+  Impl& db = *impl_;
+  auto st = db.prepare("SELECT value FROM reclaim_meta WHERE key = ?");
+  if (!st) return fail(st.error());
+  st->bind_text(1, key);
+  const int rc = st->step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>{};
+  if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read setting"));
+  return std::optional<std::string>(st->text(0));
+}
+
+Result<void> GpkgStore::set_meta(std::string_view key, std::string_view value) {
+  Impl& db = *impl_;
+  auto st = db.prepare(
+      "INSERT INTO reclaim_meta (key, value) VALUES (?, ?) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!st) return fail(st.error());
+  st->bind_text(1, key);
+  st->bind_text(2, value);
+  if (int rc = st->step(); rc != SQLITE_DONE)
+    return fail(db.db_error(rc, db.path + ": cannot write setting " + std::string(key)));
+  return {};
+}
+
+}  // namespace reclaim::storage

@@ -1,0 +1,58 @@
+#pragma once
+// The embedded storage adapter: one GeoPackage 1.3 file (SQLite, WAL mode) that QGIS, GDAL and
+// ogrinfo open directly. Entities with a geometry are feature tables with the R-tree spatial
+// index extension; the others, the gazetteer and the history are attribute tables.
+//
+// Thread rules: one thread at a time (as every Store). Several processes may open the same file:
+// writers serialise on SQLite's lock (5 s busy timeout, then kIo).
+#include <memory>
+#include <string>
+
+#include "storage/store.hpp"
+
+namespace reclaim::storage {
+
+class GpkgStore final : public Store {
+ public:
+  /// The highest migration number this binary knows.
+  static int latest_schema_version() noexcept;
+
+  /// Opens the GeoPackage at `path`, creating an empty file if there is none (its directory must
+  /// exist). Does not migrate: call migrate() before anything else.
+  /// Errors: kIo (directory missing, cannot open/create), kUnsupported (the file exists but is
+  /// not a SQLite database, or is a SQLite database that is not a GeoPackage).
+  static Result<std::unique_ptr<GpkgStore>> open(const std::string& path);
+
+  ~GpkgStore() override;
+  GpkgStore(const GpkgStore&) = delete;
+  GpkgStore& operator=(const GpkgStore&) = delete;
+
+  const std::string& path() const noexcept;
+
+  /// Also refuses (kFailedPrecondition) a database whose latest migration is newer than
+  /// latest_schema_version().
+  Result<void> migrate() override;
+  Result<void> commit(const ChangeSet& changes) override;
+  Result<std::optional<core::Record>> get(const core::EntitySchema& s,
+                                          std::string_view id) override;
+  Result<void> scan(const core::EntitySchema& s,
+                    const std::function<bool(core::Record&&)>& fn) override;
+  Result<std::vector<std::string>> existing_ids(const core::EntitySchema& s,
+                                                const std::vector<std::string>& ids) override;
+  Result<int64_t> count(const core::EntitySchema& s) override;
+  Result<std::vector<HistoryEntry>> history(const core::EntitySchema& s,
+                                            std::string_view id) override;
+  Result<void> replace_admin_units(const std::vector<core::AdminUnit>& units,
+                                   const std::vector<core::AdminBoundary>& bounds) override;
+  Result<std::vector<core::AdminUnit>> admin_units() override;
+  Result<std::vector<core::AdminBoundary>> admin_boundaries() override;
+  Result<std::optional<std::string>> meta(std::string_view key) override;
+  Result<void> set_meta(std::string_view key, std::string_view value) override;
+
+ private:
+  class Impl;
+  explicit GpkgStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace reclaim::storage

@@ -1,0 +1,20 @@
+#pragma once
+// The numbered schema migrations of the GeoPackage store. Fixed DDL lives in
+// migrations/NNNN_name.sql (embedded into the binary at build time by embed_sql.cmake); the
+// per-entity tables are generated from core::all_schemas() as a numbered step of their own.
+#include <span>
+#include <string_view>
+
+namespace reclaim::storage::detail {
+
+/// One embedded SQL file: name without extension ("0001_geopackage_core"; the first four digits
+/// are its migration number) and its text.
+struct SqlFile {
+  std::string_view name;
+  std::string_view sql;
+};
+
+/// The SQL files under migrations/, in file-name order.
+std::span<const SqlFile> embedded_migration_files() noexcept;
+
+}  // namespace reclaim::storage::detail
