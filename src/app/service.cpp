@@ -110,7 +110,8 @@ Result<ImportReport> Service::import_file(const std::string& entity, const std::
   std::set<std::string> unknown;
   for (const auto& raw : *raws)
     for (const auto& [name, value] : raw.fields)
-      if (s.index_of(name) < 0) unknown.insert(name);
+      if (s.index_of(name) < 0 && name != "version") unknown.insert(name);  // row version of a
+                                                                              // Reclaim file
   if (!unknown.empty()) {
     std::string list;
     std::vector<FieldError> details;

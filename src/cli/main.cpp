@@ -143,7 +143,7 @@ int main(int argc, char** argv) try {
   if (*imp || *val) {
     reclaim::app::ImportOptions o;
     o.skip_invalid = ia.skip_invalid;
-    o.dry_run = *val;
+    o.dry_run = val->parsed();
     o.user = os_user();
     o.layer = ia.layer;
     if (!ia.map_file.empty()) {
@@ -168,8 +168,8 @@ int main(int argc, char** argv) try {
     for (size_t i = 0; i < r->errors.size() && i < 20; ++i)
       std::cerr << "  skipped " << r->errors[i].record << ": " << r->errors[i].field << " "
                 << r->errors[i].message << "\n";
-    std::cout << (*val ? "valid: " : "imported ") << r->accepted << " of " << r->read << " "
-              << r->entity << (*val ? " would be imported" : "") << " from " << r->file;
+    std::cout << (val->parsed() ? "valid: " : "imported ") << r->accepted << " of " << r->read << " "
+              << r->entity << (val->parsed() ? " would be imported" : "") << " from " << r->file;
     if (r->rejected) std::cout << " (" << r->rejected << " rejected)";
     if (r->hazards_updated) std::cout << "; " << r->hazards_updated << " hazards updated";
     std::cout << "\n";

@@ -34,7 +34,9 @@ TEST(Validity, PostgisFixturePolygonsAreValid) {
   for (const auto& row : testing::load_postgis_areas()) {
     SCOPED_TRACE(row.name);
     EXPECT_EQ(problem(row.wkt_a), "");
-    if (!row.wkt_b.empty()) EXPECT_EQ(problem(row.wkt_b), "");
+    if (!row.wkt_b.empty()) {
+      EXPECT_EQ(problem(row.wkt_b), "");
+    }
   }
 }
 

@@ -190,7 +190,9 @@ TEST(Wkt, RejectsMalformedText) {
                           "GEOMETRYCOLLECTION (POINT (1 2))"}) {
     auto r = from_wkt(bad);
     EXPECT_FALSE(r) << bad;
-    if (!r) EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    if (!r) {
+      EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    }
   }
 }
 
