@@ -1,7 +1,7 @@
 #include "core/record.hpp"
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
 namespace reclaim::core {
@@ -68,15 +68,15 @@ std::string to_text(const Value& v) {
   if (const auto* t = std::get_if<std::string>(&v)) return *t;
   if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
   if (const auto* d = std::get_if<double>(&v)) {
+    // Shortest text that reads back as the same double. Plain decimals for every magnitude a
+    // record holds (areas up to 10,000 km², coordinates, money): "%g" wrote 12,500 m² as
+    // "1.25e+04". Exponents only for the extremes.
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", *d);
-    // shortest representation that round-trips
-    for (int prec = 1; prec <= 17; ++prec) {
-      char b2[64];
-      std::snprintf(b2, sizeof b2, "%.*g", prec, *d);
-      if (std::strtod(b2, nullptr) == *d) return b2;
-    }
-    return buf;
+    const double a = std::fabs(*d);
+    const auto fmt = (a == 0 || (a >= 1e-5 && a < 1e16)) ? std::chars_format::fixed
+                                                         : std::chars_format::general;
+    const auto res = std::to_chars(buf, buf + sizeof buf, *d, fmt);
+    return std::string(buf, res.ptr);
   }
   return {};
 }

@@ -36,23 +36,44 @@ struct ReadOptions {
 /// "geom") or lon/lat columns ("lon"/"lat", "longitude"/"latitude", "x"/"y"), which are consumed
 /// (not returned as fields). Values are returned exactly as text (numbers formatted without
 /// loss); checking them is core's job.
+/// - A null or unset value, or an empty text, is omitted from `fields` (never given as "").
+/// - Numbers from typed sources: integers as integers, reals as the shortest text that reads back
+///   to the same double (`12500.25`); dates `YYYY-MM-DD`, date-times `YYYY-MM-DDTHH:MM:SS`.
+/// - `source`: CSV "row N" (header = row 1, first data row = row 2; blank lines are not
+///   counted); XLSX "row N" (the sheet's row number); others "feature N" (GDAL's FID).
+/// - Geometry: WGS84 lon/lat (other CRSs are transformed), 2D, exterior rings counter-clockwise
+///   and holes clockwise. A feature whose geometry cannot be read gets `geometry_error`; the
+///   rest of the file is still read.
+/// - Shapefile: when `opts.entity` is set, the 10-character names write_file produced are read
+///   back as the schema's full names. XLSX: the sheet named like the entity, else the first.
+///   KML: LIBKML's own columns (timestamp, begin, end, altitudemode, ...) are dropped.
 /// Errors: kNotFound (no file), kUnsupported (the content is not what the extension says, e.g.
 /// a .gpkg that is text), kInvalidArgument (truncated or unreadable file, naming the file and
 /// the GDAL message).
 Result<std::vector<core::RawRecord>> read_file(const std::string& path, const ReadOptions& opts);
 
 /// Writes records as one layer named after the entity, with every schema field as a column
-/// (typed: integer, real, date as text, text) and the geometry (WGS84). Overwrites `path`.
-/// Shapefile: a .shp (with .shx/.dbf/.prj beside it) or, when path ends in .zip, a zipped
-/// shapefile; field names are truncated to 10 characters by the format and listed in the log.
-/// Errors: kIo naming the path.
+/// (typed: integer and bool as 64-bit integer, real, date as a date in GPKG/SHP and as
+/// YYYY-MM-DD text elsewhere, text) and the geometry (WGS84 lon/lat; polygons as multipolygons
+/// in GPKG/SHP). CSV/XLSX carry the geometry as a `wkt` column (polygon entities) or `lon`,`lat`
+/// columns (point entities). Overwrites `path` only once the new file is complete (written in a
+/// temporary folder beside it, then renamed).
+/// Shapefile: a .shp (with .shx/.dbf/.prj/.cpg beside it; only a .dbf for entities without
+/// geometry) or, when path ends in .zip, a zipped shapefile; field names are truncated to 10
+/// characters (exchange::detail::shapefile_field_names, tabled in docs/import.md).
+/// Errors: kIo naming the path (and, for Shapefile, the record and field of a text longer than
+/// the format's 254 bytes).
 Result<void> write_file(const std::string& path, Format format, const core::EntitySchema& s,
                         const std::vector<core::Record>& records);
 
-/// Reads a mapping file of lines "old=new" (# comments allowed).  Errors: kInvalidArgument.
+/// Reads a mapping file of lines "old=new" (blank lines and # comments allowed); both names are
+/// trimmed and lower-cased. Errors: kNotFound; kInvalidArgument "FILE line N: expected old=new"
+/// (or naming a column mapped twice).
 Result<std::map<std::string, std::string>> read_mapping_file(const std::string& path);
 
-/// Reads the gazetteer CSVs (provinces/districts/communes/villages.csv) from a folder.
+/// Reads the gazetteer CSVs (provinces/districts/communes/villages.csv) from a folder, in that
+/// order; codes stay text (leading zeros kept), lat/lon are optional.
+/// Errors: kNotFound (folder or file), kInvalidArgument (missing column, empty code).
 Result<std::vector<core::AdminUnit>> read_gazetteer(const std::string& dir);
 /// Reads province (and, if given, other) boundaries from a GeoJSON with a `province_code`
 /// property. Errors: kInvalidArgument / kNotFound.

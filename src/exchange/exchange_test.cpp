@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,13 +25,17 @@ class ExchangeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("reclaim-exchange-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" +
-            std::to_string(::getpid()));
+    std::string n = "reclaim-exchange-" + std::string(info->test_suite_name()) + "-" +
+                    info->name() + "-" + std::to_string(::getpid());
+    for (char& c : n)
+      if (c == '/') c = '_';
+    dir_ = fs::temp_directory_path() / n;
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    if (std::getenv("RECLAIM_KEEP_TEST_FILES") == nullptr) fs::remove_all(dir_);
+  }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   void write_text(const std::string& name, const std::string& text) const {
     std::ofstream(dir_ / name, std::ios::binary) << text;
@@ -58,21 +63,20 @@ std::vector<core::Record> sample_hazards() {
   core::set(s, a, "beneficiaries", int64_t{340});
   core::set(s, a, "original_coordinates", std::string("48P 303123 1521234"));
   a.geometry.type = geo::GeometryType::kMultiPolygon;
-  a.geometry.polygons = {
-      geo::Polygon{{ring({{102.9876543219, 13.5012345671},
-                          {102.9976543219, 13.5012345671},
-                          {102.9976543219, 13.5112345671},
-                          {102.9876543219, 13.5112345671},
-                          {102.9876543219, 13.5012345671}}),
-                    ring({{102.9900000001, 13.5050000001},
-                          {102.9900000001, 13.5070000003},
-                          {102.9920000007, 13.5070000003},
-                          {102.9920000007, 13.5050000001},
-                          {102.9900000001, 13.5050000001}})}},
-      geo::Polygon{{ring({{103.0100000001, 13.5200000001},
-                          {103.0150000001, 13.5200000001},
-                          {103.0125000001, 13.5250000001},
-                          {103.0100000001, 13.5200000001}})}}};
+  a.geometry.polygons = {geo::Polygon{{ring({{102.9876543219, 13.5012345671},
+                                             {102.9976543219, 13.5012345671},
+                                             {102.9976543219, 13.5112345671},
+                                             {102.9876543219, 13.5112345671},
+                                             {102.9876543219, 13.5012345671}}),
+                                       ring({{102.9900000001, 13.5050000001},
+                                             {102.9900000001, 13.5070000003},
+                                             {102.9920000007, 13.5070000003},
+                                             {102.9920000007, 13.5050000001},
+                                             {102.9900000001, 13.5050000001}})}},
+                         geo::Polygon{{ring({{103.0100000001, 13.5200000001},
+                                             {103.0150000001, 13.5200000001},
+                                             {103.0125000001, 13.5250000001},
+                                             {103.0100000001, 13.5200000001}})}}};
 
   core::Record b = core::make_record(s);
   core::set(s, b, "id", std::string("KH-HZ-000002"));
@@ -151,23 +155,28 @@ TEST_P(RoundTrip, HazardsKeepTextNumbersDatesAndGeometry) {
   }
   EXPECT_EQ(as_map((*r)[0])["name"], kKhmerName);
   EXPECT_EQ(as_map((*r)[0])["province_code"], "01");
+  const bool table = GetParam().format == Format::kCsv || GetParam().format == Format::kXlsx;
+  // Spreadsheet row numbers (header = row 1); feature ids otherwise.
+  EXPECT_EQ((*r)[1].source.substr(0, table ? 4 : 8), table ? "row " : "feature ");
+  if (table) {
+    EXPECT_EQ((*r)[1].source, "row 3");
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryFormat, RoundTrip,
-    ::testing::Values(RoundTripCase{"hazards.gpkg", Format::kGpkg},
-                      RoundTripCase{"hazards.geojson", Format::kGeoJson},
-                      RoundTripCase{"hazards.csv", Format::kCsv},
-                      RoundTripCase{"hazards.xlsx", Format::kXlsx},
-                      RoundTripCase{"hazards.shp", Format::kShp},
-                      RoundTripCase{"hazards.zip", Format::kShp},
-                      RoundTripCase{"hazards.kml", Format::kKml}),
-    [](const auto& info) {
-      std::string n = info.param.file;
-      for (char& c : n)
-        if (c == '.') c = '_';
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(EveryFormat, RoundTrip,
+                         ::testing::Values(RoundTripCase{"hazards.gpkg", Format::kGpkg},
+                                           RoundTripCase{"hazards.geojson", Format::kGeoJson},
+                                           RoundTripCase{"hazards.csv", Format::kCsv},
+                                           RoundTripCase{"hazards.xlsx", Format::kXlsx},
+                                           RoundTripCase{"hazards.shp", Format::kShp},
+                                           RoundTripCase{"hazards.zip", Format::kShp},
+                                           RoundTripCase{"hazards.kml", Format::kKml}),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param.file;
+                           for (char& c : n)
+                             if (c == '.') c = '_';
+                           return n;
+                         });
 
 TEST_F(ExchangeTest, ShapefileComesBackWithOriginalRingOrientation) {
   // Shapefiles store exteriors clockwise; the reader must hand back counter-clockwise.
@@ -189,8 +198,10 @@ TEST_F(ExchangeTest, PointsRoundTripThroughCsvAsLonLat) {
   core::set(s, f, "count", int64_t{3});
   f.geometry.type = geo::GeometryType::kPoint;
   f.geometry.point = {104.91234567891234, 11.56789012345678};
-  for (auto [name, fmt] : {std::pair{"f.csv", Format::kCsv}, {"f.xlsx", Format::kXlsx},
-                           {"f.gpkg", Format::kGpkg}, {"f.kml", Format::kKml}}) {
+  for (auto [name, fmt] : {std::pair{"f.csv", Format::kCsv},
+                           {"f.xlsx", Format::kXlsx},
+                           {"f.gpkg", Format::kGpkg},
+                           {"f.kml", Format::kKml}}) {
     ASSERT_TRUE(write_file(path(name), fmt, s, {f}).has_value()) << name;
     auto r = read_file(path(name), {});
     ASSERT_TRUE(r.has_value()) << name << ": " << r.error().message;
@@ -211,8 +222,10 @@ TEST_F(ExchangeTest, GeometrylessEntityWritesDbfOnlyAndNullGeometry) {
   core::set(s, o, "type", std::string("operator"));
   core::set(s, o, "accredited", int64_t{1});
   core::set(s, o, "teams", int64_t{120});
-  for (auto [name, fmt] : {std::pair{"o.shp", Format::kShp}, {"o.zip", Format::kShp},
-                           {"o.geojson", Format::kGeoJson}, {"o.gpkg", Format::kGpkg},
+  for (auto [name, fmt] : {std::pair{"o.shp", Format::kShp},
+                           {"o.zip", Format::kShp},
+                           {"o.geojson", Format::kGeoJson},
+                           {"o.gpkg", Format::kGpkg},
                            {"o.csv", Format::kCsv}}) {
     auto w = write_file(path(name), fmt, s, {o});
     ASSERT_TRUE(w.has_value()) << name << ": " << w.error().message;
@@ -229,6 +242,26 @@ TEST_F(ExchangeTest, GeometrylessEntityWritesDbfOnlyAndNullGeometry) {
   }
   EXPECT_TRUE(fs::exists(dir_ / "o.dbf"));
   EXPECT_FALSE(fs::exists(dir_ / "o.shp"));
+}
+
+TEST_F(ExchangeTest, UnreadableGeometryIsReportedPerFeature) {
+  write_text("lines.geojson",
+             R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"A"},
+ "geometry":{"type":"LineString","coordinates":[[103,13],[103.1,13.1]]}},
+{"type":"Feature","properties":{"id":"B","n":1.5,"k":3,"d":"2024-01-02"},
+ "geometry":{"type":"Point","coordinates":[103,13]}}]})");
+  auto r = read_file(path("lines.geojson"), {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_TRUE((*r)[0].geometry.empty());
+  EXPECT_FALSE((*r)[0].geometry_error.empty());
+  EXPECT_EQ((*r)[0].source, "feature 0");
+  EXPECT_TRUE((*r)[1].geometry_error.empty());
+  auto m = as_map((*r)[1]);
+  EXPECT_EQ(m["n"], "1.5");
+  EXPECT_EQ(m["k"], "3");
+  EXPECT_EQ(m["d"], "2024-01-02");
 }
 
 TEST_F(ExchangeTest, CsvWithWktColumnNamesAndRowNumbers) {
@@ -251,7 +284,7 @@ TEST_F(ExchangeTest, CsvWithWktColumnNamesAndRowNumbers) {
   EXPECT_EQ(as_map((*r)[1]).count("name"), 0u) << "empty cells are omitted";
   EXPECT_TRUE((*r)[1].geometry.empty());
   EXPECT_NE((*r)[1].geometry_error.find("wkt"), std::string::npos) << (*r)[1].geometry_error;
-  EXPECT_EQ((*r)[2].source, "row 5");
+  EXPECT_EQ((*r)[2].source, "row 4") << "blank lines are not counted";
   EXPECT_TRUE((*r)[2].geometry.empty());
   EXPECT_TRUE((*r)[2].geometry_error.empty());
 }
@@ -272,11 +305,41 @@ TEST_F(ExchangeTest, CsvWithLonLatColumnsGivesPoints) {
   EXPECT_NE((*r)[1].geometry_error.find("abc"), std::string::npos);
 }
 
+TEST_F(ExchangeTest, SemicolonSeparatedCsv) {
+  write_text("semi.csv", "id;name;estimated_area_m2\nH1;Phum Thmei;12,5\n");
+  auto r = read_file(path("semi.csv"), {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  auto m = as_map(r->at(0));
+  EXPECT_EQ(m["name"], "Phum Thmei");
+  EXPECT_EQ(m["estimated_area_m2"], "12,5") << "text as it is; core rejects it";
+}
+
+TEST_F(ExchangeTest, ProjectedCoordinatesAreTransformedToWgs84) {
+  // A point in UTM zone 48N (EPSG:32648): 500000 E is the central meridian, 105°E.
+  write_text("utm.geojson",
+             R"({"type":"FeatureCollection",
+"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32648"}},
+"features":[{"type":"Feature","properties":{"id":"P"},
+"geometry":{"type":"Point","coordinates":[500000,1500000]}}]})");
+  auto r = read_file(path("utm.geojson"), {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->at(0).geometry.type, geo::GeometryType::kPoint) << r->at(0).geometry_error;
+  EXPECT_NEAR(r->at(0).geometry.point.lon, 105.0, 1e-9);
+  EXPECT_NEAR(r->at(0).geometry.point.lat, 13.568451278, 1e-9);  // ogr2ogr -t_srs EPSG:4326
+}
+
+TEST_F(ExchangeTest, NonUtf8TextIsReturnedAsItIs) {
+  write_text("latin1.csv", "id,name\nH1,Caf\xE9\n");  // ISO-8859-1 é: not UTF-8
+  auto r = read_file(path("latin1.csv"), {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(as_map(r->at(0))["name"], "Caf\xE9");
+}
+
 TEST_F(ExchangeTest, ColumnMapRenamesImsmaColumns) {
   write_text("imsma.csv", "Hazard_ID,Area_sqm,Province\nKH-1,1500.5,01\n");
   ReadOptions opts;
-  opts.column_map = {{"Hazard_ID", "id"}, {"area_sqm", "estimated_area_m2"},
-                     {"PROVINCE", "province_code"}};
+  opts.column_map = {
+      {"Hazard_ID", "id"}, {"area_sqm", "estimated_area_m2"}, {"PROVINCE", "province_code"}};
   auto r = read_file(path("imsma.csv"), opts);
   ASSERT_TRUE(r.has_value()) << r.error().message;
   auto m = as_map(r->at(0));
@@ -419,7 +482,8 @@ TEST(Gazetteer, MissingFolderIsNotFound) {
 }
 
 TEST(Boundaries, TwentyFiveProvincePolygons) {
-  auto b = read_province_boundaries(std::string(RECLAIM_DATA_DIR) + "/boundaries/provinces.geojson");
+  auto b =
+      read_province_boundaries(std::string(RECLAIM_DATA_DIR) + "/boundaries/provinces.geojson");
   ASSERT_TRUE(b.has_value()) << b.error().message;
   ASSERT_EQ(b->size(), 25u);
   std::set<std::string> codes;

@@ -30,10 +30,10 @@ int column(OGRFeatureDefnH defn, std::string_view name) {
 Result<void> read_level(const std::string& path, core::AdminLevel level,
                         std::vector<core::AdminUnit>& out) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return fail(ErrorCode::kNotFound, path + ": no such file");
-  auto ds = detail::open_vector(path, path, {"CSV"},
-                                {"AUTODETECT_TYPE=NO", "HEADERS=YES", "KEEP_GEOM_COLUMNS=YES"},
-                                "CSV");
+  if (!std::filesystem::exists(path, ec))
+    return fail(ErrorCode::kNotFound, path + ": no such file");
+  auto ds = detail::open_vector(
+      path, path, {"CSV"}, {"AUTODETECT_TYPE=NO", "HEADERS=YES", "KEEP_GEOM_COLUMNS=YES"}, "CSV");
   if (!ds) return tl::unexpected(ds.error());
   OGRLayerH layer = GDALDatasetGetLayer(static_cast<GDALDatasetH>(ds->get()), 0);
   if (layer == nullptr) return fail(ErrorCode::kInvalidArgument, path + ": no table");
@@ -41,8 +41,8 @@ Result<void> read_level(const std::string& path, core::AdminLevel level,
   const int code = column(defn, "code"), parent = column(defn, "parent_code"),
             latin = column(defn, "name_latin"), km = column(defn, "name_km"),
             lat = column(defn, "lat"), lon = column(defn, "lon");
-  for (auto [i, n] : {std::pair{code, "code"}, {parent, "parent_code"}, {latin, "name_latin"},
-                      {km, "name_km"}})
+  for (auto [i, n] :
+       {std::pair{code, "code"}, {parent, "parent_code"}, {latin, "name_latin"}, {km, "name_km"}})
     if (i < 0) return fail(ErrorCode::kInvalidArgument, path + ": no column " + n);
 
   detail::ErrorCapture errors;
@@ -82,7 +82,8 @@ std::string code_text(OGRFeatureH f, int i, int width) {
   const OGRFieldType t = OGR_Fld_GetType(fd);
   if (t == OFTInteger || t == OFTInteger64) {
     char b[32];
-    std::snprintf(b, sizeof b, "%0*lld", width, static_cast<long long>(OGR_F_GetFieldAsInteger64(f, i)));
+    std::snprintf(b, sizeof b, "%0*lld", width,
+                  static_cast<long long>(OGR_F_GetFieldAsInteger64(f, i)));
     return b;
   }
   return OGR_F_GetFieldAsString(f, i);
@@ -109,7 +110,8 @@ Result<std::vector<core::AdminUnit>> read_gazetteer(const std::string& dir) {
 
 Result<std::vector<core::AdminBoundary>> read_province_boundaries(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return fail(ErrorCode::kNotFound, path + ": no such file");
+  if (!std::filesystem::exists(path, ec))
+    return fail(ErrorCode::kNotFound, path + ": no such file");
   auto ds = detail::open_vector(path, path, {"GeoJSON"}, {}, "GeoJSON");
   if (!ds) return tl::unexpected(ds.error());
   OGRLayerH layer = GDALDatasetGetLayer(static_cast<GDALDatasetH>(ds->get()), 0);
@@ -146,7 +148,8 @@ Result<std::vector<core::AdminBoundary>> read_province_boundaries(const std::str
     const std::string where = path + ": feature " + std::to_string(OGR_F_GetFID(f));
     if (b.code.empty()) return fail(ErrorCode::kInvalidArgument, where + ": no province_code");
     auto g = detail::from_ogr(OGR_F_GetGeometryRef(f));
-    if (!g) return fail(ErrorCode::kInvalidArgument, where + " (" + b.code + "): " + g.error().message);
+    if (!g)
+      return fail(ErrorCode::kInvalidArgument, where + " (" + b.code + "): " + g.error().message);
     if (g->type != geo::GeometryType::kPolygon && g->type != geo::GeometryType::kMultiPolygon)
       return fail(ErrorCode::kInvalidArgument, where + " (" + b.code + "): not a polygon");
     b.geometry = std::move(*g);

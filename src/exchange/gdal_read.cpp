@@ -37,24 +37,36 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 const char* label_of(Format f) {
   switch (f) {
-    case Format::kGpkg: return "GeoPackage";
-    case Format::kGeoJson: return "GeoJSON";
-    case Format::kCsv: return "CSV";
-    case Format::kXlsx: return "XLSX";
-    case Format::kShp: return "Shapefile";
-    case Format::kKml: return "KML";
+    case Format::kGpkg:
+      return "GeoPackage";
+    case Format::kGeoJson:
+      return "GeoJSON";
+    case Format::kCsv:
+      return "CSV";
+    case Format::kXlsx:
+      return "XLSX";
+    case Format::kShp:
+      return "Shapefile";
+    case Format::kKml:
+      return "KML";
   }
   return "?";
 }
 
 std::vector<std::string> drivers_of(Format f) {
   switch (f) {
-    case Format::kGpkg: return {"GPKG"};
-    case Format::kGeoJson: return {"GeoJSON"};
-    case Format::kCsv: return {"CSV"};
-    case Format::kXlsx: return {"XLSX"};
-    case Format::kShp: return {"ESRI Shapefile"};
-    case Format::kKml: return {"LIBKML", "KML"};
+    case Format::kGpkg:
+      return {"GPKG"};
+    case Format::kGeoJson:
+      return {"GeoJSON"};
+    case Format::kCsv:
+      return {"CSV"};
+    case Format::kXlsx:
+      return {"XLSX"};
+    case Format::kShp:
+      return {"ESRI Shapefile"};
+    case Format::kKml:
+      return {"LIBKML", "KML"};
   }
   return {};
 }
@@ -109,11 +121,14 @@ std::optional<std::string> field_text(OGRFeatureH f, int i, OGRFieldDefnH fd) {
     case OFTInteger:
       if (OGR_Fld_GetSubType(fd) == OFSTBoolean) return OGR_F_GetFieldAsInteger(f, i) ? "1" : "0";
       return std::to_string(OGR_F_GetFieldAsInteger(f, i));
-    case OFTInteger64: return std::to_string(OGR_F_GetFieldAsInteger64(f, i));
-    case OFTReal: return detail::format_real(OGR_F_GetFieldAsDouble(f, i));
+    case OFTInteger64:
+      return std::to_string(OGR_F_GetFieldAsInteger64(f, i));
+    case OFTReal:
+      return detail::format_real(OGR_F_GetFieldAsDouble(f, i));
     case OFTDate:
     case OFTTime:
-    case OFTDateTime: return format_datetime(f, i, type);
+    case OFTDateTime:
+      return format_datetime(f, i, type);
     default: {
       const char* s = OGR_F_GetFieldAsString(f, i);
       if (s == nullptr || *s == '\0') return std::nullopt;
@@ -124,10 +139,9 @@ std::optional<std::string> field_text(OGRFeatureH f, int i, OGRFieldDefnH fd) {
 
 /// Columns LIBKML adds to every layer; they are KML plumbing, not data.
 bool is_kml_internal(const std::string& name) {
-  static const std::set<std::string> kNames = {"timestamp",  "begin",      "end",
-                                               "altitudemode", "tessellate", "extrude",
-                                               "visibility", "draworder",  "icon",
-                                               "snippet"};
+  static const std::set<std::string> kNames = {
+      "timestamp", "begin",      "end",       "altitudemode", "tessellate",
+      "extrude",   "visibility", "draworder", "icon",         "snippet"};
   return kNames.count(name) != 0;
 }
 
@@ -188,7 +202,8 @@ Result<std::string> gdal_path_for(const std::string& path, Format fmt) {
   return fail(ErrorCode::kInvalidArgument, path + ": the zip holds no .shp file");
 }
 
-Result<OGRLayerH> choose_layer(const std::string& path, GDALDatasetH ds, const ReadOptions& opts) {
+Result<OGRLayerH> choose_layer(const std::string& path, GDALDatasetH ds, const ReadOptions& opts,
+                               Format fmt) {
   const int n = GDALDatasetGetLayerCount(ds);
   std::string names;
   for (int i = 0; i < n; ++i) {
@@ -206,11 +221,11 @@ Result<OGRLayerH> choose_layer(const std::string& path, GDALDatasetH ds, const R
       if (lower(OGR_L_GetName(l)) == lower(opts.entity)) return l;
     }
   }
-  if (n == 1) return GDALDatasetGetLayer(ds, 0);
+  // A workbook's data is on its first sheet; other sheets are notes, lists, pivots.
+  if (n == 1 || (n > 1 && fmt == Format::kXlsx)) return GDALDatasetGetLayer(ds, 0);
   if (n == 0) return fail(ErrorCode::kInvalidArgument, path + ": the file holds no layer");
   return fail(ErrorCode::kInvalidArgument,
-              path + ": " + std::to_string(n) + " layers (" + names +
-                  "); choose one with --layer");
+              path + ": " + std::to_string(n) + " layers (" + names + "); choose one with --layer");
 }
 
 /// The transformation from the layer's CRS to WGS84 lon/lat, or null when it is already that.
@@ -259,9 +274,8 @@ Result<Format> parse_format(std::string_view name) {
   if (n == "xlsx") return Format::kXlsx;
   if (n == "shp") return Format::kShp;
   if (n == "kml") return Format::kKml;
-  return fail(ErrorCode::kUnsupported,
-              "unsupported format '" + std::string(name) +
-                  "' (expected gpkg, geojson, csv, xlsx, shp or kml)");
+  return fail(ErrorCode::kUnsupported, "unsupported format '" + std::string(name) +
+                                           "' (expected gpkg, geojson, csv, xlsx, shp or kml)");
 }
 
 Result<Format> format_of_path(std::string_view path) {
@@ -296,7 +310,7 @@ Result<std::vector<core::RawRecord>> read_file(const std::string& path, const Re
   auto ds = detail::open_vector(path, *gdal_path, drivers_of(*fmt), open_options_of(*fmt),
                                 label_of(*fmt));
   if (!ds) return tl::unexpected(ds.error());
-  auto layer_r = choose_layer(path, static_cast<GDALDatasetH>(ds->get()), opts);
+  auto layer_r = choose_layer(path, static_cast<GDALDatasetH>(ds->get()), opts, *fmt);
   if (!layer_r) return tl::unexpected(layer_r.error());
   OGRLayerH layer = *layer_r;
   OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
@@ -348,8 +362,7 @@ Result<std::vector<core::RawRecord>> read_file(const std::string& path, const Re
 
   detail::SrsPtr wgs84 = detail::make_wgs84();
   detail::TransformPtr transform;
-  if (!table)
-    transform = make_transform(layer, static_cast<OGRSpatialReferenceH>(wgs84.get()));
+  if (!table) transform = make_transform(layer, static_cast<OGRSpatialReferenceH>(wgs84.get()));
   const bool layer_has_geometry = OGR_FD_GetGeomFieldCount(defn) > 0;
 
   // ---- the features ----
@@ -362,16 +375,18 @@ Result<std::vector<core::RawRecord>> read_file(const std::string& path, const Re
     FeaturePtr feature(OGR_L_GetNextFeature(layer));
     auto* f = static_cast<OGRFeatureH>(feature.get());
     if (f == nullptr) {
-      if (errors.failed())
-        return fail(ErrorCode::kInvalidArgument, path + ": " + errors.message());
+      if (errors.failed()) return fail(ErrorCode::kInvalidArgument, path + ": " + errors.message());
       break;
     }
     ++ordinal;
     const std::string feature_error = errors.failed() ? errors.message() : "";
     core::RawRecord rec;
     const GIntBig fid = OGR_F_GetFID(f);
-    if (table) {
-      // CSV FIDs count data rows from 1; the header is row 1 of the file.
+    if (*fmt == Format::kXlsx) {
+      // XLSX FIDs are the sheet's row numbers (the header is row 1).
+      rec.source = "row " + std::to_string(fid == OGRNullFID ? ordinal + 1 : fid);
+    } else if (*fmt == Format::kCsv) {
+      // CSV FIDs count records from 1, skipping blank lines; the header is row 1.
       rec.source = "row " + std::to_string((fid == OGRNullFID ? ordinal : fid) + 1);
     } else {
       rec.source = "feature " + std::to_string(fid == OGRNullFID ? ordinal : fid);
@@ -390,8 +405,10 @@ Result<std::vector<core::RawRecord>> read_file(const std::string& path, const Re
       };
       if (gcols.wkt >= 0 && val(gcols.wkt)) {
         auto g = geometry_from_wkt(*val(gcols.wkt));
-        if (g) rec.geometry = std::move(*g);
-        else rec.geometry_error = cols[static_cast<size_t>(gcols.wkt)].name + ": " + g.error().message;
+        if (g)
+          rec.geometry = std::move(*g);
+        else
+          rec.geometry_error = cols[static_cast<size_t>(gcols.wkt)].name + ": " + g.error().message;
       } else if (gcols.lon >= 0 && (val(gcols.lon) || val(gcols.lat))) {
         const std::string& lon_name = cols[static_cast<size_t>(gcols.lon)].name;
         const std::string& lat_name = cols[static_cast<size_t>(gcols.lat)].name;
@@ -400,8 +417,10 @@ Result<std::vector<core::RawRecord>> read_file(const std::string& path, const Re
         } else {
           auto lon = parse_number(*val(gcols.lon), lon_name.c_str());
           auto lat = parse_number(*val(gcols.lat), lat_name.c_str());
-          if (!lon) rec.geometry_error = lon.error().message;
-          else if (!lat) rec.geometry_error = lat.error().message;
+          if (!lon)
+            rec.geometry_error = lon.error().message;
+          else if (!lat)
+            rec.geometry_error = lat.error().message;
           else {
             rec.geometry.type = geo::GeometryType::kPoint;
             rec.geometry.point = {*lon, *lat};
@@ -417,15 +436,16 @@ Result<std::vector<core::RawRecord>> read_file(const std::string& path, const Re
           errors.clear();
           if (OGR_G_Transform(g, static_cast<OGRCoordinateTransformationH>(transform.get())) !=
               OGRERR_NONE) {
-            rec.geometry_error =
-                "could not be transformed to WGS84" +
-                (errors.failed() ? ": " + errors.message() : std::string());
+            rec.geometry_error = "could not be transformed to WGS84" +
+                                 (errors.failed() ? ": " + errors.message() : std::string());
           }
         }
         if (rec.geometry_error.empty()) {
           auto conv = detail::from_ogr(g);
-          if (conv) rec.geometry = std::move(*conv);
-          else rec.geometry_error = conv.error().message;
+          if (conv)
+            rec.geometry = std::move(*conv);
+          else
+            rec.geometry_error = conv.error().message;
         }
       }
     }

@@ -64,10 +64,8 @@ Result<DatasetPtr> open_vector(const std::string& shown, const std::string& gdal
   DatasetPtr ds(GDALOpenEx(gdal_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drv.data(),
                            opts.data(), nullptr));
   if (ds) return ds;
-  if (errors.failed())
-    return fail(ErrorCode::kInvalidArgument, shown + ": " + errors.message());
-  return fail(ErrorCode::kUnsupported,
-              shown + " is not a valid " + std::string(label) + " file");
+  if (errors.failed()) return fail(ErrorCode::kInvalidArgument, shown + ": " + errors.message());
+  return fail(ErrorCode::kUnsupported, shown + " is not a valid " + std::string(label) + " file");
 }
 
 SrsPtr make_wgs84() {

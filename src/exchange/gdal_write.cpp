@@ -26,12 +26,18 @@ constexpr int kShpMaxText = 254;
 
 const char* driver_of(Format f) {
   switch (f) {
-    case Format::kGpkg: return "GPKG";
-    case Format::kGeoJson: return "GeoJSON";
-    case Format::kCsv: return "CSV";
-    case Format::kXlsx: return "XLSX";
-    case Format::kShp: return "ESRI Shapefile";
-    case Format::kKml: return "LIBKML";
+    case Format::kGpkg:
+      return "GPKG";
+    case Format::kGeoJson:
+      return "GeoJSON";
+    case Format::kCsv:
+      return "CSV";
+    case Format::kXlsx:
+      return "XLSX";
+    case Format::kShp:
+      return "ESRI Shapefile";
+    case Format::kKml:
+      return "LIBKML";
   }
   return "";
 }
@@ -64,32 +70,40 @@ Result<fs::path> make_temp_dir(const std::string& target) {
                              std::to_string(counter.fetch_add(1)));
     if (fs::create_directory(dir, ec)) return dir;
   }
-  return fail(ErrorCode::kIo, target + ": cannot create a temporary folder in " +
-                                  parent.string() + (ec ? ": " + ec.message() : ""));
+  return fail(ErrorCode::kIo, target + ": cannot create a temporary folder in " + parent.string() +
+                                  (ec ? ": " + ec.message() : ""));
 }
 
 OGRFieldType column_type(const core::FieldDef& f, Format fmt) {
   switch (f.type) {
     case core::FieldType::kInteger:
-    case core::FieldType::kBool: return OFTInteger64;
-    case core::FieldType::kReal: return OFTReal;
+    case core::FieldType::kBool:
+      return OFTInteger64;
+    case core::FieldType::kReal:
+      return OFTReal;
     case core::FieldType::kDate:
       return (fmt == Format::kGpkg || fmt == Format::kShp) ? OFTDate : OFTString;
-    default: return OFTString;
+    default:
+      return OFTString;
   }
 }
 
-Result<void> set_value(OGRFeatureH f, int i, OGRFieldType type, const core::Value& v,
-                       Format fmt, const std::string& shown_field, const std::string& path,
+Result<void> set_value(OGRFeatureH f, int i, OGRFieldType type, const core::Value& v, Format fmt,
+                       const std::string& shown_field, const std::string& path,
                        const std::string& record_id) {
   if (std::holds_alternative<std::monostate>(v)) return {};
   if (const auto* n = std::get_if<int64_t>(&v)) {
-    if (type == OFTReal) OGR_F_SetFieldDouble(f, i, static_cast<double>(*n));
-    else if (type == OFTString) OGR_F_SetFieldString(f, i, std::to_string(*n).c_str());
-    else OGR_F_SetFieldInteger64(f, i, *n);
+    if (type == OFTReal)
+      OGR_F_SetFieldDouble(f, i, static_cast<double>(*n));
+    else if (type == OFTString)
+      OGR_F_SetFieldString(f, i, std::to_string(*n).c_str());
+    else
+      OGR_F_SetFieldInteger64(f, i, *n);
   } else if (const auto* d = std::get_if<double>(&v)) {
-    if (type == OFTString) OGR_F_SetFieldString(f, i, detail::format_real(*d).c_str());
-    else OGR_F_SetFieldDouble(f, i, *d);
+    if (type == OFTString)
+      OGR_F_SetFieldString(f, i, detail::format_real(*d).c_str());
+    else
+      OGR_F_SetFieldDouble(f, i, *d);
   } else if (const auto* s = std::get_if<std::string>(&v)) {
     if (fmt == Format::kShp && type == OFTString && s->size() > static_cast<size_t>(kShpMaxText))
       return fail(ErrorCode::kIo, path + ": record " + record_id + ": field " + shown_field +
@@ -147,8 +161,8 @@ Result<void> write_file(const std::string& path, Format format, const core::Enti
   };
 
   GDALDriverH drv = GDALGetDriverByName(driver_of(format));
-  if (drv == nullptr) return fail(ErrorCode::kIo, path + ": GDAL has no driver " +
-                                                      std::string(driver_of(format)));
+  if (drv == nullptr)
+    return fail(ErrorCode::kIo, path + ": GDAL has no driver " + std::string(driver_of(format)));
   std::vector<const char*> dsco{nullptr};
   detail::DatasetPtr ds(
       GDALCreate(drv, tmp_file.c_str(), 0, 0, 0, GDT_Unknown, const_cast<char**>(dsco.data())));
@@ -171,13 +185,12 @@ Result<void> write_file(const std::string& path, Format format, const core::Enti
   if (layer == nullptr) return gdal_fail("layer " + s.name + " cannot be created");
 
   // ---- columns ----
-  const std::vector<std::string> names = format == Format::kShp
-                                             ? detail::shapefile_field_names(s)
-                                             : [&] {
-                                                 std::vector<std::string> v;
-                                                 for (const auto& f : s.fields) v.push_back(f.name);
-                                                 return v;
-                                               }();
+  const std::vector<std::string> names =
+      format == Format::kShp ? detail::shapefile_field_names(s) : [&] {
+        std::vector<std::string> v;
+        for (const auto& f : s.fields) v.push_back(f.name);
+        return v;
+      }();
   std::vector<OGRFieldType> types;
   const auto add_column = [&](const std::string& name, OGRFieldType type) -> Result<void> {
     detail::FieldDefnPtr fd(OGR_Fld_Create(name.c_str(), type));
@@ -209,8 +222,8 @@ Result<void> write_file(const std::string& path, Format format, const core::Enti
     auto* f = static_cast<OGRFeatureH>(feature.get());
     const std::string& id = rec.id();
     for (size_t i = 0; i < s.fields.size() && i < rec.values.size(); ++i) {
-      auto r = set_value(f, static_cast<int>(i), types[i], rec.values[i], format,
-                         s.fields[i].name, path, id);
+      auto r = set_value(f, static_cast<int>(i), types[i], rec.values[i], format, s.fields[i].name,
+                         path, id);
       if (!r) return r;
     }
     if (!rec.geometry.empty()) {

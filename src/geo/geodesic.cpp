@@ -2,7 +2,6 @@
 
 #include <GeographicLib/Geodesic.hpp>
 #include <GeographicLib/PolygonArea.hpp>
-
 #include <cmath>
 
 namespace reclaim::geo {

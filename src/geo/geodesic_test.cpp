@@ -87,8 +87,9 @@ TEST(GeodesicDistance, NorthMovesOnlyLatitude) {
 }
 
 TEST(Envelope, CoversAllRingsAndIsDegenerateForAPoint) {
-  const Geometry g = wkt("MULTIPOLYGON(((103 13, 103.1 13, 103.1 13.2, 103 13)),"
-                         "((104 12, 104.5 12, 104.5 12.5, 104 12)))");
+  const Geometry g =
+      wkt("MULTIPOLYGON(((103 13, 103.1 13, 103.1 13.2, 103 13)),"
+          "((104 12, 104.5 12, 104.5 12.5, 104 12)))");
   const Envelope e = envelope(g);
   EXPECT_EQ(e.min_lon, 103);
   EXPECT_EQ(e.max_lon, 104.5);

@@ -82,10 +82,10 @@ GeomPtr union_of(GeosContext& ctx, const std::vector<const Polygon*>& members, b
   std::vector<GEOSGeometry*> raw;
   raw.reserve(parts.size());
   for (GeomPtr& g : parts) raw.push_back(g.get());
-  GeomPtr collection = engine::own(
-      ctx, GEOSGeom_createCollection_r(ctx.get(), GEOS_GEOMETRYCOLLECTION,
-                                       raw.empty() ? nullptr : raw.data(),
-                                       static_cast<unsigned>(raw.size())));
+  GeomPtr collection =
+      engine::own(ctx, GEOSGeom_createCollection_r(ctx.get(), GEOS_GEOMETRYCOLLECTION,
+                                                   raw.empty() ? nullptr : raw.data(),
+                                                   static_cast<unsigned>(raw.size())));
   if (!collection) return collection;
   for (GeomPtr& g : parts) (void)g.release();  // owned by the collection now
   return engine::own(ctx, GEOSUnaryUnion_r(ctx.get(), collection.get()));
@@ -110,9 +110,8 @@ double union_area_m2(const std::vector<const Geometry*>& geoms) {
   // keeping the boxes whose east edge has not yet been passed.
   std::vector<size_t> order(items.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return items[a].box.min_lon < items[b].box.min_lon;
-  });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return items[a].box.min_lon < items[b].box.min_lon; });
   DisjointSets sets(items.size());
   std::vector<size_t> active;
   for (size_t i : order) {
@@ -199,8 +198,8 @@ struct SpatialIndex::Impl {
 
 namespace {
 GeomPtr rectangle(const GeosContext& ctx, const Envelope& e) {
-  return engine::own(ctx,
-                     GEOSGeom_createRectangle_r(ctx.get(), e.min_lon, e.min_lat, e.max_lon, e.max_lat));
+  return engine::own(
+      ctx, GEOSGeom_createRectangle_r(ctx.get(), e.min_lon, e.min_lat, e.max_lon, e.max_lat));
 }
 }  // namespace
 

@@ -39,8 +39,9 @@ TEST(UnionArea, TwoOverlappingSquaresAgreeWithPostgis) {
 TEST(UnionArea, OverlapCountsOnce) {
   // Two 100 m x 100 m hectares near Battambang, the second shifted 50 m east: 1.5 ha.
   const Point sw{103.2, 13.1};
-  const std::vector<Geometry> gs = {polygon_geometry(testing::square(sw, 100)),
-                                    polygon_geometry(testing::square(destination(sw, 90, 50), 100))};
+  const std::vector<Geometry> gs = {
+      polygon_geometry(testing::square(sw, 100)),
+      polygon_geometry(testing::square(destination(sw, 90, 50), 100))};
   EXPECT_NEAR(union_area_m2(pointers(gs)), 15'000, 15'000 * kRelTol);
 }
 
@@ -65,9 +66,10 @@ TEST(UnionArea, PointsEmptiesAndNullsAreIgnored) {
 }
 
 TEST(UnionArea, HolesStayHolesInTheUnion) {
-  const Geometry donut = wkt(
-      "POLYGON((103.5 13.0, 103.502 13.0, 103.502 13.002, 103.5 13.002, 103.5 13.0),"
-      " (103.5008 13.0008, 103.5008 13.0013, 103.5013 13.0013, 103.5013 13.0008, 103.5008 13.0008))");
+  const Geometry donut =
+      wkt("POLYGON((103.5 13.0, 103.502 13.0, 103.502 13.002, 103.5 13.002, 103.5 13.0),"
+          " (103.5008 13.0008, 103.5008 13.0013, 103.5013 13.0013, 103.5013 13.0008, 103.5008 "
+          "13.0008))");
   const Geometry east = polygon_geometry(rect(103.5015, 13.0, 103.503, 13.002));
   const Geometry whole = polygon_geometry(rect(103.5, 13.0, 103.503, 13.002));
   // `east` does not reach the hole, so the hole survives in the union.
@@ -101,7 +103,8 @@ TEST(UnionArea, HundredThousandHectareMinefieldsTakeSeconds) {
     // The union of the pair is the 170 m x 100 m box spanned by their outer corners.
     const Polygon& a = gs[gs.size() - 2].polygons[0];
     const Polygon& b = gs.back().polygons[0];
-    const Polygon box{{{a.rings[0][0], b.rings[0][1], b.rings[0][2], a.rings[0][3], a.rings[0][0]}}};
+    const Polygon box{
+        {{a.rings[0][0], b.rings[0][1], b.rings[0][2], a.rings[0][3], a.rings[0][0]}}};
     expected_m2 += polygon_area_m2(box);
   }
   const auto t0 = std::chrono::steady_clock::now();
@@ -130,9 +133,9 @@ TEST(FindOverlaps, ReportsTheGeodesicIntersectionAreaFromPostgis) {
 TEST(FindOverlaps, TouchingEdgesAndCornersDoNotCount) {
   const std::vector<Geometry> gs = {
       polygon_geometry(rect(103.2, 13.1, 103.201, 13.101)),
-      polygon_geometry(rect(103.201, 13.1, 103.202, 13.101)),      // shares an edge with 0
-      polygon_geometry(rect(103.202, 13.101, 103.203, 13.102)),    // shares a corner with 1
-      wkt("POINT (103.2005 13.1005)"),                              // a point inside 0
+      polygon_geometry(rect(103.201, 13.1, 103.202, 13.101)),        // shares an edge with 0
+      polygon_geometry(rect(103.202, 13.101, 103.203, 13.102)),      // shares a corner with 1
+      wkt("POINT (103.2005 13.1005)"),                               // a point inside 0
       polygon_geometry(rect(103.2005, 13.1005, 103.2015, 13.1015)),  // overlaps 0 and 1
   };
   const auto pairs = find_overlaps(pointers(gs));
@@ -221,8 +224,9 @@ TEST(RegionLocator, SkipsEmptyRegions) {
 
 TEST(InteriorPoint, IsInsideAConcavePolygon) {
   // A U-shaped minefield: its centroid lies in the notch, outside the polygon.
-  const Geometry u = wkt("POLYGON((103.2 13.1, 103.203 13.1, 103.203 13.103, 103.202 13.103,"
-                         " 103.202 13.101, 103.201 13.101, 103.201 13.103, 103.2 13.103, 103.2 13.1))");
+  const Geometry u =
+      wkt("POLYGON((103.2 13.1, 103.203 13.1, 103.203 13.103, 103.202 13.103,"
+          " 103.202 13.101, 103.201 13.101, 103.201 13.103, 103.2 13.103, 103.2 13.1))");
   const Point p = interior_point(u);
   RegionLocator locator({u});
   EXPECT_EQ(locator.locate(p), 0) << p.lon << " " << p.lat;

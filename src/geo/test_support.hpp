@@ -64,7 +64,8 @@ inline std::vector<std::string> split_csv(const std::string& line) {
 }
 
 inline std::vector<PostgisArea> load_postgis_areas() {
-  const std::string path = std::string(RECLAIM_SOURCE_DIR) + "/tests/fixtures/geo/postgis_areas.csv";
+  const std::string path =
+      std::string(RECLAIM_SOURCE_DIR) + "/tests/fixtures/geo/postgis_areas.csv";
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path);
   std::vector<PostgisArea> rows;

@@ -51,7 +51,9 @@ struct Where {
     if (multi) s += " of polygon " + std::to_string(polygon);
     return s;
   }
-  std::string vertex(size_t i) const { return "vertex " + std::to_string(i) + " of " + ring_name(); }
+  std::string vertex(size_t i) const {
+    return "vertex " + std::to_string(i) + " of " + ring_name();
+  }
 };
 
 Result<void> invalid(std::string message) {
@@ -112,54 +114,72 @@ double segment_distance(Point p, Point a, Point b) {
   return std::sqrt(ex * ex + ey * ey);
 }
 
-/// Turns a GEOS validity reason and location into a message naming the nearest ring and vertex.
+/// One edge of the geometry: segment `edge` (vertex edge to edge + 1) of a ring.
+struct Edge {
+  Where where;
+  size_t edge = 0;
+};
+
+/// Turns a GEOS validity reason and location into a message naming the nearest ring and vertex,
+/// and for a crossing, the two edges that cross there.
 std::string describe_geos_problem(const Geometry& g, const std::string& reason, Point at) {
   const bool multi = g.polygons.size() > 1;
-  Where best;
-  best.multi = multi;
+  Where best{0, 0, multi};
   size_t best_vertex = 0;
   double best_d = std::numeric_limits<double>::infinity();
+  std::vector<Edge> through;  // edges passing through the location
+  const double tol = 1e-9 * (1 + std::fabs(at.lon) + std::fabs(at.lat));
   for (size_t pi = 0; pi < g.polygons.size(); ++pi) {
     const auto& rings = g.polygons[pi].rings;
     for (size_t ri = 0; ri < rings.size(); ++ri) {
       const Ring& r = rings[ri];
-      const size_t n = r.size() > 1 ? r.size() - 1 : r.size();  // skip the closing vertex
-      for (size_t vi = 0; vi < n; ++vi) {
+      for (size_t vi = 0; vi + 1 < r.size(); ++vi) {  // the closing vertex is vertex 0 again
         const double d = std::hypot(r[vi].lon - at.lon, r[vi].lat - at.lat);
         if (d < best_d) {
           best_d = d;
           best = Where{pi, ri, multi};
           best_vertex = vi;
         }
+        if (segment_distance(at, r[vi], r[vi + 1]) <= tol) {
+          through.push_back(Edge{Where{pi, ri, multi}, vi});
+        }
       }
     }
   }
-  // The edges of that ring passing through the location (for a crossing, the two edges).
-  std::string edges;
-  if (!g.polygons.empty() && best.polygon < g.polygons.size() &&
-      best.ring < g.polygons[best.polygon].rings.size()) {
-    const Ring& r = g.polygons[best.polygon].rings[best.ring];
-    const double tol = 1e-9 * (1 + std::fabs(at.lon) + std::fabs(at.lat));
-    std::vector<size_t> through;
-    for (size_t i = 0; i + 1 < r.size(); ++i) {
-      if (segment_distance(at, r[i], r[i + 1]) <= tol) through.push_back(i);
-    }
-    if (through.size() == 2) {
-      edges = ": edge " + std::to_string(through[0]) + "-" + std::to_string(through[0] + 1) +
-              " crosses edge " + std::to_string(through[1]) + "-" + std::to_string(through[1] + 1);
-    }
-  }
   const Point v = g.polygons[best.polygon].rings[best.ring][best_vertex];
-  std::string what;
-  if (reason == "Self-intersection" || reason == "Ring Self-intersection") {
-    what = " self-intersects";
-  } else {
-    std::string lower = reason;
-    if (!lower.empty()) lower[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[0])));
-    what = " is invalid (" + lower + ")";
+  // "near vertex 2 (x, y)" after a ring's name; "near vertex 2 of ring 0 of polygon 1 (x, y)"
+  // where the message names more than one ring.
+  const std::string near =
+      " near vertex " + std::to_string(best_vertex) + " " + coords(v) + ", at " + coords(at);
+  const std::string near_full =
+      " near " + best.vertex(best_vertex) + " " + coords(v) + ", at " + coords(at);
+  auto edge_name = [](const Edge& e) {
+    return "edge " + std::to_string(e.edge) + "-" + std::to_string(e.edge + 1);
+  };
+  const bool crossing = reason == "Self-intersection" || reason == "Ring Self-intersection";
+  if (crossing && through.size() == 2) {
+    const Edge& a = through[0];
+    const Edge& b = through[1];
+    if (a.where.polygon != b.where.polygon) {
+      return "polygon " + std::to_string(a.where.polygon) + " and polygon " +
+             std::to_string(b.where.polygon) + " overlap" + near_full + ": " + edge_name(a) +
+             " of " + a.where.ring_name() + " crosses " + edge_name(b) + " of " +
+             b.where.ring_name();
+    }
+    if (a.where.ring != b.where.ring) {
+      return a.where.ring_name() + " and ring " + std::to_string(b.where.ring) + " cross" +
+             near_full + ": " + edge_name(a) + " of ring " + std::to_string(a.where.ring) +
+             " crosses " + edge_name(b) + " of ring " + std::to_string(b.where.ring);
+    }
+    return best.ring_name() + " self-intersects" + near + ": " + edge_name(a) + " crosses " +
+           edge_name(b);
   }
-  return best.ring_name() + what + " near vertex " + std::to_string(best_vertex) + " " +
-         coords(v) + ", at " + coords(at) + edges;
+  if (crossing) return best.ring_name() + " self-intersects" + near;
+  std::string lower = reason;
+  if (!lower.empty()) {
+    lower[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[0])));
+  }
+  return best.ring_name() + " is invalid (" + lower + ")" + near;
 }
 
 Result<void> validate_polygons(const Geometry& g, const Envelope& extent) {

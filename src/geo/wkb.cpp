@@ -230,8 +230,8 @@ std::optional<WkbError> read_wkb(Reader& r, Geometry& g) {
         const size_t at = r.pos();
         if (auto e = read_header(r, ph)) return e;
         if (ph.base != kWkbPolygon) {
-          return WkbError{"MULTIPOLYGON member at byte " + std::to_string(at) +
-                          " has WKB type " + std::to_string(ph.base) + ", not a polygon"};
+          return WkbError{"MULTIPOLYGON member at byte " + std::to_string(at) + " has WKB type " +
+                          std::to_string(ph.base) + ", not a polygon"};
         }
         Polygon poly;
         if (auto e = read_polygon_body(r, ph, poly)) return e;

@@ -79,22 +79,25 @@ TEST(Wkb, DropsIsoZAndM) {
   ASSERT_TRUE(z) << z.error().message;
   EXPECT_EQ(z->point, (Point{1, 2}));
   // POINT ZM (1 2 3 4): ISO type 3001, big-endian.
-  auto zm = read_wkb(hex("0000000BB93FF0000000000000400000000000000040080000000000004010000000000000"));
+  auto zm =
+      read_wkb(hex("0000000BB93FF0000000000000400000000000000040080000000000004010000000000000"));
   ASSERT_TRUE(zm) << zm.error().message;
   EXPECT_EQ(zm->point, (Point{1, 2}));
 }
 
 TEST(Wkb, DropsEwkbZAndSkipsSrid) {
   // EWKB POINT Z with SRID 4326: type 0xA0000001, srid 0x10E6.
-  auto g = read_wkb(
-      hex("01010000A0E6100000000000000000F03F00000000000000400000000000000840"));
+  auto g = read_wkb(hex("01010000A0E6100000000000000000F03F00000000000000400000000000000840"));
   ASSERT_TRUE(g) << g.error().message;
   EXPECT_EQ(g->point, (Point{1, 2}));
 }
 
 TEST(Wkb, ReadsPolygonZ) {
   // POLYGON Z ((0 0 9, 1 0 9, 0 1 9, 0 0 9)), ISO type 1003.
-  std::vector<uint8_t> b = hex("01EB030000" "01000000" "04000000");
+  std::vector<uint8_t> b =
+      hex("01EB030000"
+          "01000000"
+          "04000000");
   for (auto [x, y] : {std::pair{0.0, 0.0}, {1.0, 0.0}, {0.0, 1.0}, {0.0, 0.0}}) {
     put_f64(b, x);
     put_f64(b, y);
@@ -177,17 +180,17 @@ TEST(Wkt, AcceptsZMSridLowercaseAndEmpty) {
   EXPECT_EQ(wkt("POLYGON Z ((0 0 1, 1 0 1, 0 1 1, 0 0 1))"), wkt("POLYGON ((0 0, 1 0, 0 1, 0 0))"));
   EXPECT_EQ(wkt("  polygon((0 0,1 0,0 1,0 0))  "), wkt("POLYGON ((0 0, 1 0, 0 1, 0 0))"));
   EXPECT_EQ(wkt("POINT (+1.5e2 -2E-1)").point, (Point{150, -0.2}));
-  for (const char* e : {"POINT EMPTY", "POLYGON EMPTY", "MULTIPOLYGON EMPTY",
-                        "GEOMETRYCOLLECTION EMPTY"}) {
+  for (const char* e :
+       {"POINT EMPTY", "POLYGON EMPTY", "MULTIPOLYGON EMPTY", "GEOMETRYCOLLECTION EMPTY"}) {
     EXPECT_TRUE(wkt(e).empty()) << e;
   }
 }
 
 TEST(Wkt, RejectsMalformedText) {
-  for (const char* bad : {"", "POINT", "POINT (1)", "POINT (1 2", "POINT (1 2) x", "LINESTRING (0 0, 1 1)",
-                          "POLYGON (0 0, 1 0, 0 1, 0 0)", "POLYGON ((0 0, 1 0, 0 1, 0 0)",
-                          "MULTIPOLYGON ((0 0, 1 1))", "POINT (a b)", "POINTS (1 2)",
-                          "GEOMETRYCOLLECTION (POINT (1 2))"}) {
+  for (const char* bad : {"", "POINT", "POINT (1)", "POINT (1 2", "POINT (1 2) x",
+                          "LINESTRING (0 0, 1 1)", "POLYGON (0 0, 1 0, 0 1, 0 0)",
+                          "POLYGON ((0 0, 1 0, 0 1, 0 0)", "MULTIPOLYGON ((0 0, 1 1))",
+                          "POINT (a b)", "POINTS (1 2)", "GEOMETRYCOLLECTION (POINT (1 2))"}) {
     auto r = from_wkt(bad);
     EXPECT_FALSE(r) << bad;
     if (!r) {
@@ -198,7 +201,12 @@ TEST(Wkt, RejectsMalformedText) {
 
 TEST(GeoPackage, PointBlobHasNoEnvelope) {
   const auto blob = to_gpkg_blob(wkt("POINT (1 2)"));
-  const auto expected = hex("4750" "00" "01" "E6100000" "0101000000000000000000F03F0000000000000040");
+  const auto expected =
+      hex("4750"
+          "00"
+          "01"
+          "E6100000"
+          "0101000000000000000000F03F0000000000000040");
   EXPECT_EQ(blob, expected);
 }
 
@@ -212,10 +220,10 @@ TEST(GeoPackage, PolygonBlobHasXyEnvelope) {
   EXPECT_EQ(srs, 32648);
   double env[4];
   std::memcpy(env, blob.data() + 8, sizeof env);
-  EXPECT_EQ(env[0], 102.9);  // minx
+  EXPECT_EQ(env[0], 102.9);     // minx
   EXPECT_EQ(env[1], 102.9014);  // maxx
-  EXPECT_EQ(env[2], 13.5998);  // miny
-  EXPECT_EQ(env[3], 13.601);  // maxy
+  EXPECT_EQ(env[2], 13.5998);   // miny
+  EXPECT_EQ(env[3], 13.601);    // maxy
 }
 
 TEST(GeoPackage, RoundTrips) {

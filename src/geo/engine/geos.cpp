@@ -129,8 +129,9 @@ GeomPtr make_geometry(const GeosContext& c, const Geometry& g) {
       std::vector<GEOSGeometry*> raw;
       raw.reserve(parts.size());
       for (GeomPtr& part : parts) raw.push_back(part.get());
-      GEOSGeometry* multi = GEOSGeom_createCollection_r(
-          h, GEOS_MULTIPOLYGON, raw.empty() ? nullptr : raw.data(), static_cast<unsigned>(raw.size()));
+      GEOSGeometry* multi =
+          GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, raw.empty() ? nullptr : raw.data(),
+                                      static_cast<unsigned>(raw.size()));
       if (multi != nullptr) {
         for (GeomPtr& part : parts) (void)part.release();
       }

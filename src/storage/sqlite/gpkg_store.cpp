@@ -256,6 +256,30 @@ BlobKind blob_envelope(const uint8_t* p, size_t n, Env& env) {
   return env.empty() ? BlobKind::kEmpty : BlobKind::kGeometry;
 }
 
+/// The GeoPackage blob of a geometry as stored in its column: a lone polygon is written as a
+/// MULTIPOLYGON of one (GeoPackage Requirement 32: values match the column's type), by
+/// splicing a MultiPolygon WKB header in front of the polygon's WKB.
+std::vector<uint8_t> column_blob(const geo::Geometry& g) {
+  std::vector<uint8_t> blob = geo::to_gpkg_blob(g);
+  if (g.type != geo::GeometryType::kPolygon || blob.size() < 8) return blob;
+  static constexpr std::array<size_t, 5> kEnvelopeBytes = {0, 32, 48, 48, 64};
+  const unsigned indicator = (blob[3] >> 1) & 0x07u;
+  if (indicator > 4) return blob;
+  const size_t header = 8 + kEnvelopeBytes[indicator];
+  static constexpr std::array<uint8_t, 9> kMulti = {1, 6, 0, 0, 0, 1, 0, 0, 0};  // LE, 6, n=1
+  blob.insert(blob.begin() + static_cast<std::ptrdiff_t>(header), kMulti.begin(), kMulti.end());
+  return blob;
+}
+
+/// Reads a column's blob back: a MULTIPOLYGON of one polygon is returned as a POLYGON, so what
+/// was written as a polygon reads back as one.
+Result<geo::Geometry> read_column_blob(const uint8_t* p, size_t n) {
+  auto g = geo::from_gpkg_blob(p, n);
+  if (g && g->type == geo::GeometryType::kMultiPolygon && g->polygons.size() == 1)
+    g->type = geo::GeometryType::kPolygon;
+  return g;
+}
+
 // ST_IsEmpty / ST_MinX / ST_MaxX / ST_MinY / ST_MaxY for the GeoPackage R-tree triggers.
 void st_is_empty(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) return sqlite3_result_null(ctx);
@@ -606,7 +630,7 @@ class GpkgStore::Impl {
     r.version = st.int64(kColVersion);
     if (t.features && !st.is_null(kColGeom)) {
       auto [p, n] = st.blob(kColGeom);
-      auto g = geo::from_gpkg_blob(p, n);
+      auto g = read_column_blob(p, n);
       if (!g)
         return fail(ErrorCode::kIo, path + ": " + label(s, r.id(), "") +
                                         ": stored geometry is unreadable: " + g.error().message);
@@ -641,7 +665,7 @@ class GpkgStore::Impl {
       if (r.geometry.empty()) {
         st.bind_null(i++);
       } else {
-        blob = geo::to_gpkg_blob(r.geometry);
+        blob = column_blob(r.geometry);
         blob_envelope(blob.data(), blob.size(), env);
         st.bind_blob(i++, blob);
       }
@@ -988,6 +1012,7 @@ Result<void> GpkgStore::commit(const ChangeSet& changes) {
   for (const auto& [t, env] : touched) {
     if (auto r = db.touch_contents(t->schema->name, env, now, false); !r) return r;
   }
+  if (auto r = db.touch_contents("history", Env{}, now, false); !r) return r;
   return txn->commit();
 }
 
@@ -1131,7 +1156,7 @@ Result<void> GpkgStore::replace_admin_units(const std::vector<core::AdminUnit>& 
     if (b.geometry.empty()) {
       st->bind_null(1);
     } else {
-      blob = geo::to_gpkg_blob(b.geometry);
+      blob = column_blob(b.geometry);
       blob_envelope(blob.data(), blob.size(), env);
       st->bind_blob(1, blob);
     }
@@ -1188,7 +1213,7 @@ Result<std::vector<core::AdminBoundary>> GpkgStore::admin_boundaries() {
     b.level = static_cast<core::AdminLevel>(*level);
     if (!st->is_null(2)) {
       auto [p, n] = st->blob(2);
-      auto g = geo::from_gpkg_blob(p, n);
+      auto g = read_column_blob(p, n);
       if (!g)
         return fail(ErrorCode::kIo, db.path + ": boundary of " + b.code +
                                         " is unreadable: " + g.error().message);

@@ -1,7 +1,9 @@
 #pragma once
 // The embedded storage adapter: one GeoPackage 1.3 file (SQLite, WAL mode) that QGIS, GDAL and
 // ogrinfo open directly. Entities with a geometry are feature tables with the R-tree spatial
-// index extension; the others, the gazetteer and the history are attribute tables.
+// index extension; the others, the gazetteer and the history are attribute tables. Polygon
+// columns are MULTIPOLYGON: a lone polygon is stored as a multipolygon of one and a multipolygon
+// of one part reads back as a polygon.
 //
 // Thread rules: one thread at a time (as every Store). Several processes may open the same file:
 // writers serialise on SQLite's lock (5 s busy timeout, then kIo).

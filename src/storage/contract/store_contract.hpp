@@ -1,0 +1,364 @@
+#pragma once
+// The storage contract: what every Store adapter must do, as one value-parameterised GoogleTest
+// suite. An adapter's test file includes this header once and instantiates the suite with a
+// factory that returns a fresh, empty, migrated store:
+//
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
+//                            ::testing::Values(StoreAdapter{"gpkg", make_fresh_gpkg}),
+//                            adapter_name);
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "contract_records.hpp"
+#include "core/entities.hpp"
+#include "core/record.hpp"
+#include "storage/store.hpp"
+
+namespace reclaim::storage::contract {
+
+using StoreFactory = std::function<std::unique_ptr<Store>()>;
+
+struct StoreAdapter {
+  std::string name;    ///< test-name suffix, e.g. "gpkg", "postgres"
+  StoreFactory fresh;  ///< a new empty store on every call (already migrated)
+};
+inline void PrintTo(const StoreAdapter& a, std::ostream* os) { *os << a.name; }
+inline std::string adapter_name(const ::testing::TestParamInfo<StoreAdapter>& info) {
+  return info.param.name;
+}
+
+// ---- the suite ----
+
+class StoreContract : public ::testing::TestWithParam<StoreAdapter> {
+ protected:
+  void SetUp() override {
+    store_ = GetParam().fresh();
+    ASSERT_NE(store_, nullptr);
+  }
+  Store& store() { return *store_; }
+  const core::EntitySchema& hazards() const { return core::schema(core::entity::kHazards); }
+
+  /// The stored record (fails the test if it is missing).
+  core::Record must_get(const core::EntitySchema& s, const std::string& id) {
+    auto r = store_->get(s, id);
+    EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
+    if (!r || !r->has_value()) {
+      ADD_FAILURE() << s.name << " " << id << " not found";
+      return core::make_record(s);
+    }
+    return std::move(**r);
+  }
+  int64_t count_of(const core::EntitySchema& s) {
+    auto c = store_->count(s);
+    EXPECT_TRUE(c.has_value()) << (c ? "" : c.error().message);
+    return c ? *c : -1;
+  }
+  size_t history_size(const core::EntitySchema& s, const std::string& id) {
+    auto h = store_->history(s, id);
+    EXPECT_TRUE(h.has_value()) << (h ? "" : h.error().message);
+    return h ? h->size() : 0;
+  }
+  void commit_ok(const ChangeSet& cs) {
+    auto r = store_->commit(cs);
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+  }
+
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContract, EveryEntityRoundTripsEveryFieldTypeAndGeometry) {
+  for (const auto& s : core::all_schemas()) {
+    SCOPED_TRACE(s.name);
+    core::Record full = full_record(s, 1);
+    core::Record bare = bare_record(s, 2);
+    std::vector<Change> changes{insert_of(s, full, "row 1"), insert_of(s, bare, "row 2")};
+    core::Record single;
+    if (s.geometry == core::GeometryKind::kPolygon) {
+      single = full_record(s, 3);
+      single.geometry = polygon();  // a lone POLYGON stays a POLYGON
+      changes.push_back(insert_of(s, single, "row 3"));
+    }
+    commit_ok(change_set(std::move(changes)));
+
+    full.version = 1;
+    bare.version = 1;
+    EXPECT_EQ(must_get(s, full.id()).values, full.values);
+    EXPECT_EQ(must_get(s, full.id()).geometry, full.geometry);
+    EXPECT_EQ(must_get(s, full.id()).version, 1);
+    EXPECT_EQ(must_get(s, bare.id()).values, bare.values);
+    EXPECT_TRUE(must_get(s, bare.id()).geometry.empty());
+    if (!single.values.empty()) {
+      EXPECT_EQ(must_get(s, single.id()).geometry, single.geometry);
+      EXPECT_EQ(must_get(s, single.id()).geometry.type, geo::GeometryType::kPolygon);
+    }
+    EXPECT_EQ(count_of(s), single.values.empty() ? 2 : 3);
+    auto missing = store().get(s, "KH-NOPE");
+    ASSERT_TRUE(missing.has_value()) << missing.error().message;
+    EXPECT_FALSE(missing->has_value());
+  }
+}
+
+TEST_P(StoreContract, KhmerTextIsStoredUnchanged) {
+  core::Record h = full_record(hazards(), 7);
+  core::set(hazards(), h, "name", std::string(kKhmerVillage));
+  commit_ok(change_set({insert_of(hazards(), h)}));
+  EXPECT_EQ(core::get_text(hazards(), must_get(hazards(), h.id()), "name"), kKhmerVillage);
+  std::vector<std::string> names;
+  ASSERT_TRUE(store().scan(hazards(), [&](core::Record&& r) {
+    names.push_back(core::get_text(hazards(), r, "name"));
+    return true;
+  }));
+  EXPECT_THAT(names, ::testing::ElementsAre(kKhmerVillage));
+}
+
+TEST_P(StoreContract, DuplicateIdWithinOneChangeSetWritesNothing) {
+  const auto& s = hazards();
+  auto r = store().commit(change_set({insert_of(s, full_record(s, 12), "row 1"),
+                                      insert_of(s, full_record(s, 13), "row 2"),
+                                      insert_of(s, full_record(s, 12), "row 3")}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr(sample_id(s, 12)));
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr("row 3"));
+  EXPECT_EQ(count_of(s), 0);
+  EXPECT_EQ(history_size(s, sample_id(s, 12)), 0u);
+  EXPECT_EQ(history_size(s, sample_id(s, 13)), 0u);
+}
+
+TEST_P(StoreContract, DuplicateIdAgainstTheDatabaseWritesNothing) {
+  const auto& s = hazards();
+  commit_ok(change_set({insert_of(s, full_record(s, 12), "row 1")}));
+  auto r = store().commit(change_set({insert_of(s, full_record(s, 14), "row 1"),
+                                      insert_of(s, full_record(s, 12), "row 2")}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr(sample_id(s, 12)));
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr("row 2"));
+  EXPECT_EQ(count_of(s), 1);
+  EXPECT_EQ(history_size(s, sample_id(s, 12)), 1u);
+  EXPECT_EQ(history_size(s, sample_id(s, 14)), 0u);
+  auto missing = store().get(s, sample_id(s, 14));
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_P(StoreContract, UpdateWithTheStoredVersionBumpsItAndKeepsHistory) {
+  const auto& s = hazards();
+  core::Record h = full_record(s, 1);
+  core::set(s, h, "name", std::string("Old field"));
+  commit_ok(change_set({insert_of(s, h, "row 1")}));
+
+  core::Record edited = must_get(s, h.id());
+  ASSERT_EQ(edited.version, 1);
+  core::set(s, edited, "name", std::string("New field"));
+  core::set(s, edited, "status", std::string("worked_on"));
+  edited.geometry = polygon(102.7, 12.9);
+  commit_ok(change_set({update_of(s, edited, "row 4")}, "survey.xlsx"));
+
+  core::Record stored = must_get(s, h.id());
+  EXPECT_EQ(stored.version, 2);
+  EXPECT_EQ(core::get_text(s, stored, "name"), "New field");
+  EXPECT_EQ(core::get_text(s, stored, "status"), "worked_on");
+  EXPECT_EQ(stored.geometry, edited.geometry);
+  EXPECT_EQ(count_of(s), 1);
+
+  auto hist = store().history(s, h.id());
+  ASSERT_TRUE(hist.has_value()) << hist.error().message;
+  ASSERT_EQ(hist->size(), 2u);
+  const HistoryEntry& upd = (*hist)[1];
+  EXPECT_EQ(upd.op, "update");
+  EXPECT_EQ(upd.file, "survey.xlsx");
+  EXPECT_EQ(upd.source_record, "row 4");
+  EXPECT_THAT(upd.before_json, ::testing::HasSubstr("Old field"));
+  EXPECT_THAT(upd.after_json, ::testing::HasSubstr("New field"));
+  EXPECT_THAT(upd.after_json, ::testing::Not(::testing::HasSubstr("Old field")));
+}
+
+TEST_P(StoreContract, UpdateOfARecordInsertedInTheSameChangeSet) {
+  const auto& s = hazards();
+  core::Record h = full_record(s, 1);
+  core::Record later = h;
+  later.version = 1;
+  core::set(s, later, "status", std::string("closed"));
+  commit_ok(change_set({insert_of(s, h, "row 1"), update_of(s, later, "row 2")}));
+  core::Record stored = must_get(s, h.id());
+  EXPECT_EQ(stored.version, 2);
+  EXPECT_EQ(core::get_text(s, stored, "status"), "closed");
+}
+
+TEST_P(StoreContract, StaleVersionIsAConflictAndWritesNothing) {
+  const auto& s = hazards();
+  core::Record h = full_record(s, 3);
+  commit_ok(change_set({insert_of(s, h)}));
+  core::Record mine = must_get(s, h.id());
+  core::Record theirs = mine;
+  core::set(s, theirs, "name", std::string("theirs"));
+  commit_ok(change_set({update_of(s, theirs)}));
+
+  core::set(s, mine, "name", std::string("mine"));
+  auto r = store().commit(change_set({insert_of(s, full_record(s, 4), "row 1"),
+                                      update_of(s, mine, "row 2")}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr(h.id()));
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr("version 2, you had 1"));
+  core::Record stored = must_get(s, h.id());
+  EXPECT_EQ(stored.version, 2);
+  EXPECT_EQ(core::get_text(s, stored, "name"), "theirs");
+  EXPECT_EQ(count_of(s), 1);
+  EXPECT_EQ(history_size(s, h.id()), 2u);
+  EXPECT_EQ(history_size(s, sample_id(s, 4)), 0u);
+}
+
+TEST_P(StoreContract, UpdateOfAMissingRecordIsNotFoundAndWritesNothing) {
+  const auto& s = hazards();
+  core::Record ghost = full_record(s, 99);
+  ghost.version = 1;
+  auto r = store().commit(
+      change_set({insert_of(s, full_record(s, 1), "row 1"), update_of(s, ghost, "row 2")}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr(ghost.id()));
+  EXPECT_EQ(count_of(s), 0);
+  EXPECT_EQ(history_size(s, sample_id(s, 1)), 0u);
+}
+
+TEST_P(StoreContract, ScanIsInIdOrderAndStopsEarly) {
+  const auto& s = core::schema(core::entity::kCasualties);
+  std::vector<Change> changes;
+  for (int n : {5, 1, 4, 2, 3}) changes.push_back(insert_of(s, full_record(s, n)));
+  commit_ok(change_set(std::move(changes)));
+
+  std::vector<std::string> ids;
+  ASSERT_TRUE(store().scan(s, [&](core::Record&& r) {
+    ids.push_back(r.id());
+    EXPECT_EQ(r.version, 1);
+    return true;
+  }));
+  EXPECT_THAT(ids, ::testing::ElementsAre(sample_id(s, 1), sample_id(s, 2), sample_id(s, 3),
+                                          sample_id(s, 4), sample_id(s, 5)));
+  ids.clear();
+  ASSERT_TRUE(store().scan(s, [&](core::Record&& r) {
+    ids.push_back(r.id());
+    return ids.size() < 2;
+  }));
+  EXPECT_THAT(ids, ::testing::ElementsAre(sample_id(s, 1), sample_id(s, 2)));
+
+  int calls = 0;
+  ASSERT_TRUE(store().scan(core::schema(core::entity::kFunding), [&](core::Record&&) {
+    ++calls;
+    return true;
+  }));
+  EXPECT_EQ(calls, 0);
+}
+
+TEST_P(StoreContract, ExistingIdsNamesOnlyStoredRecords) {
+  const auto& s = core::schema(core::entity::kEoFinds);
+  commit_ok(change_set({insert_of(s, full_record(s, 1)), insert_of(s, full_record(s, 2))}));
+  auto found =
+      store().existing_ids(s, {sample_id(s, 2), "KH-NOPE", sample_id(s, 1), sample_id(s, 2)});
+  ASSERT_TRUE(found.has_value()) << found.error().message;
+  EXPECT_THAT(*found, ::testing::UnorderedElementsAre(sample_id(s, 1), sample_id(s, 2)));
+  auto none = store().existing_ids(core::schema(core::entity::kAccidents), {sample_id(s, 1)});
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContract, HistoryIsOldestFirstWithItsSource) {
+  const auto& s = hazards();
+  core::Record h = full_record(s, 1);
+  commit_ok(ChangeSet{{"sokha", "batch1.csv", "import"}, {insert_of(s, h, "row 12")}});
+  for (int v = 1; v <= 2; ++v) {
+    core::Record cur = must_get(s, h.id());
+    core::set(s, cur, "beneficiaries", int64_t{100 * v});
+    commit_ok(ChangeSet{{"dara", "", "edit " + std::to_string(v)}, {update_of(s, cur)}});
+  }
+  auto hist = store().history(s, h.id());
+  ASSERT_TRUE(hist.has_value()) << hist.error().message;
+  ASSERT_EQ(hist->size(), 3u);
+  const auto& first = (*hist)[0];
+  EXPECT_EQ(first.entity, "hazards");
+  EXPECT_EQ(first.record_id, h.id());
+  EXPECT_EQ(first.op, "insert");
+  EXPECT_EQ(first.user, "sokha");
+  EXPECT_EQ(first.file, "batch1.csv");
+  EXPECT_EQ(first.source_record, "row 12");
+  EXPECT_EQ(first.reason, "import");
+  EXPECT_EQ(first.before_json, "");
+  EXPECT_FALSE(first.after_json.empty());
+  ASSERT_GE(first.at.size(), 20u);  // 2024-05-01T12:34:56Z
+  EXPECT_EQ(first.at[10], 'T');
+  EXPECT_EQ(first.at.back(), 'Z');
+  EXPECT_EQ((*hist)[1].reason, "edit 1");
+  EXPECT_EQ((*hist)[2].reason, "edit 2");
+  EXPECT_EQ((*hist)[2].user, "dara");
+  EXPECT_LT((*hist)[0].seq, (*hist)[1].seq);
+  EXPECT_LT((*hist)[1].seq, (*hist)[2].seq);
+  EXPECT_EQ((*hist)[2].before_json, (*hist)[1].after_json);
+  EXPECT_TRUE(store().history(core::schema(core::entity::kActivities), h.id())->empty());
+}
+
+TEST_P(StoreContract, AdminUnitsAndBoundariesAreReplacedAndRead) {
+  using core::AdminLevel;
+  std::vector<core::AdminUnit> units = {
+      {"24", "", AdminLevel::kProvince, "Pailin", "ប៉ៃលិន", 12.85, 102.6},
+      {"2401", "24", AdminLevel::kDistrict, "Pailin", "ប៉ៃលិន", std::nullopt, std::nullopt},
+      {"24010203", "240102", AdminLevel::kVillage, "Ou Thum", kKhmerVillage, 12.9, 102.65}};
+  std::vector<core::AdminBoundary> bounds = {{"24", AdminLevel::kProvince, multipolygon_with_hole()},
+                                             {"2401", AdminLevel::kDistrict, polygon()}};
+  ASSERT_TRUE(store().replace_admin_units(units, bounds));
+  auto got = store().admin_units();
+  ASSERT_TRUE(got.has_value()) << got.error().message;
+  ASSERT_EQ(got->size(), 3u);
+  for (size_t i = 0; i < units.size(); ++i) {
+    EXPECT_EQ((*got)[i].code, units[i].code);
+    EXPECT_EQ((*got)[i].parent_code, units[i].parent_code);
+    EXPECT_EQ((*got)[i].level, units[i].level);
+    EXPECT_EQ((*got)[i].name_latin, units[i].name_latin);
+    EXPECT_EQ((*got)[i].name_km, units[i].name_km);
+    EXPECT_EQ((*got)[i].lat, units[i].lat);
+    EXPECT_EQ((*got)[i].lon, units[i].lon);
+  }
+  auto gb = store().admin_boundaries();
+  ASSERT_TRUE(gb.has_value()) << gb.error().message;
+  ASSERT_EQ(gb->size(), 2u);
+  EXPECT_EQ((*gb)[0].code, "24");
+  EXPECT_EQ((*gb)[0].level, AdminLevel::kProvince);
+  EXPECT_EQ((*gb)[0].geometry, bounds[0].geometry);
+  EXPECT_EQ((*gb)[1].geometry, bounds[1].geometry);
+
+  ASSERT_TRUE(store().replace_admin_units({units[0]}, {}));
+  EXPECT_EQ(store().admin_units()->size(), 1u);
+  EXPECT_TRUE(store().admin_boundaries()->empty());
+}
+
+TEST_P(StoreContract, MetaSettingsAreStoredAndOverwritten) {
+  auto none = store().meta("seed");
+  ASSERT_TRUE(none.has_value()) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(store().set_meta("seed", "42"));
+  ASSERT_TRUE(store().set_meta("created_at", "2024-05-01T00:00:00Z"));
+  ASSERT_TRUE(store().set_meta("seed", "43"));
+  EXPECT_EQ(store().meta("seed")->value_or(""), "43");
+  EXPECT_EQ(store().meta("created_at")->value_or(""), "2024-05-01T00:00:00Z");
+}
+
+TEST_P(StoreContract, EmptyChangeSetIsANoOp) {
+  ASSERT_TRUE(store().commit(change_set({})));
+  EXPECT_EQ(count_of(hazards()), 0);
+}
+
+TEST_P(StoreContract, MigrateTwiceIsHarmless) {
+  ASSERT_TRUE(store().migrate());
+  commit_ok(change_set({insert_of(hazards(), full_record(hazards(), 1))}));
+  ASSERT_TRUE(store().migrate());
+  EXPECT_EQ(count_of(hazards()), 1);
+}
+
+}  // namespace reclaim::storage::contract

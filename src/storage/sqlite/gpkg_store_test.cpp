@@ -1,0 +1,354 @@
+// GeoPackage-specific behaviour of the SQLite adapter: the file is a valid GeoPackage 1.3 that
+// GDAL (and so QGIS) reads, with populated R-tree indexes and numbered migrations.
+#include "storage/sqlite/gpkg_store.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "core/entities.hpp"
+#include "contract_records.hpp"
+
+namespace reclaim::storage {
+namespace {
+
+namespace fs = std::filesystem;
+using contract::change_set;
+using contract::full_record;
+using contract::insert_of;
+using contract::update_of;
+using ::testing::HasSubstr;
+
+constexpr double kRtreeTolerance = 1e-4;  // degrees: the R-tree stores 32-bit floats (~1 m)
+
+/// A read-only side connection to inspect the file as another client would.
+class Raw {
+ public:
+  explicit Raw(const fs::path& file) {
+    sqlite3* db = nullptr;
+    rc_ = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    db_.reset(db);
+  }
+  bool ok() const { return rc_ == SQLITE_OK; }
+  /// First column of the first row as text ("" if none or NULL).
+  std::string text(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_.get());
+      return {};
+    }
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+  }
+  double real(const std::string& sql) { return std::stod(text(sql)); }
+  int64_t integer(const std::string& sql) { return std::stoll(text(sql)); }
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const { sqlite3_close(db); }
+  };
+  std::unique_ptr<sqlite3, Closer> db_;
+  int rc_ = SQLITE_ERROR;
+};
+
+/// Runs a read/write SQL statement on the file (to fake other writers).
+void poke(const fs::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err != nullptr ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+/// stdout+stderr of a shell command.
+std::string run(const std::string& cmd) {
+  std::string out;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen((cmd + " 2>&1").c_str(), "r"), ::pclose);
+  if (!pipe) return out;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0) out.append(buf.data(), n);
+  return out;
+}
+
+class GpkgStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("reclaim-gpkg-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    file_ = dir_ / "national.gpkg";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::unique_ptr<Store> open_ok() {
+    auto s = open_store(file_.string());
+    EXPECT_TRUE(s.has_value()) << (s ? "" : s.error().message);
+    return s ? std::move(*s) : nullptr;
+  }
+  const core::EntitySchema& hazards() const { return core::schema(core::entity::kHazards); }
+
+  fs::path dir_, file_;
+};
+
+TEST_F(GpkgStoreTest, FileIsIdentifiedAsGeoPackage13) {
+  ASSERT_NE(open_ok(), nullptr);
+  Raw raw(file_);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw.integer("PRAGMA application_id"), 0x47504B47);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), 10300);
+  EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM gpkg_spatial_ref_sys WHERE srs_id IN (4326, -1, 0)"),
+            3);
+  EXPECT_THAT(raw.text("SELECT definition FROM gpkg_spatial_ref_sys WHERE srs_id = 4326"),
+              HasSubstr("GEOGCS[\"WGS 84\""));
+  EXPECT_EQ(raw.integer("SELECT MAX(version) FROM reclaim_migrations"),
+            GpkgStore::latest_schema_version());
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"),
+            GpkgStore::latest_schema_version());
+}
+
+TEST_F(GpkgStoreTest, EveryEntityIsRegisteredInGpkgContents) {
+  ASSERT_NE(open_ok(), nullptr);
+  Raw raw(file_);
+  for (const auto& s : core::all_schemas()) {
+    SCOPED_TRACE(s.name);
+    const std::string where = " WHERE table_name = '" + s.name + "'";
+    const bool features = s.geometry != core::GeometryKind::kNone;
+    EXPECT_EQ(raw.text("SELECT data_type FROM gpkg_contents" + where),
+              features ? "features" : "attributes");
+    if (!features) {
+      EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM gpkg_geometry_columns" + where), 0);
+      continue;
+    }
+    EXPECT_EQ(raw.integer("SELECT srs_id FROM gpkg_contents" + where), 4326);
+    EXPECT_EQ(raw.text("SELECT geometry_type_name FROM gpkg_geometry_columns" + where),
+              s.geometry == core::GeometryKind::kPoint ? "POINT" : "MULTIPOLYGON");
+    EXPECT_EQ(raw.text("SELECT extension_name FROM gpkg_extensions" + where), "gpkg_rtree_index");
+    EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM sqlite_master WHERE name = 'rtree_" + s.name +
+                          "_geom'"),
+              1);
+  }
+  EXPECT_EQ(raw.text("SELECT data_type FROM gpkg_contents WHERE table_name = 'admin_units'"),
+            "attributes");
+  EXPECT_EQ(raw.text("SELECT data_type FROM gpkg_contents WHERE table_name = 'admin_boundaries'"),
+            "features");
+  EXPECT_EQ(raw.text("SELECT data_type FROM gpkg_contents WHERE table_name = 'history'"),
+            "attributes");
+}
+
+TEST_F(GpkgStoreTest, RtreeFollowsInsertsAndUpdates) {
+  auto store = open_ok();
+  ASSERT_NE(store, nullptr);
+  const auto& s = hazards();
+  core::Record a = full_record(s, 1);
+  a.geometry = contract::polygon(102.5, 12.5);
+  core::Record b = full_record(s, 2);
+  b.geometry = contract::multipolygon_with_hole(103.0, 13.0);
+  core::Record c = contract::bare_record(s, 3);  // no geometry: not in the index
+  ASSERT_TRUE(store->commit(change_set({insert_of(s, a), insert_of(s, b), insert_of(s, c)})));
+
+  Raw raw(file_);
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM rtree_hazards_geom"), 2);
+  auto box = [&](const std::string& id, const char* col) {
+    return raw.real(std::string("SELECT r.") + col +
+                    " FROM rtree_hazards_geom r JOIN hazards h ON h.fid = r.id WHERE h.id = '" +
+                    id + "'");
+  };
+  EXPECT_NEAR(box(a.id(), "minx"), 102.5, kRtreeTolerance);
+  EXPECT_NEAR(box(a.id(), "maxx"), 102.51, kRtreeTolerance);
+  EXPECT_NEAR(box(a.id(), "miny"), 12.5, kRtreeTolerance);
+  EXPECT_NEAR(box(a.id(), "maxy"), 12.51, kRtreeTolerance);
+  EXPECT_NEAR(box(b.id(), "maxx"), 103.025, kRtreeTolerance);  // the second polygon's edge
+
+  core::Record moved = store->get(s, a.id())->value();
+  moved.geometry = contract::polygon(104.0, 11.0);
+  ASSERT_TRUE(store->commit(change_set({update_of(s, moved)})));
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM rtree_hazards_geom"), 2);
+  EXPECT_NEAR(box(a.id(), "minx"), 104.0, kRtreeTolerance);
+  EXPECT_NEAR(box(a.id(), "maxy"), 11.01, kRtreeTolerance);
+
+  // gpkg_contents' extent covers everything written.
+  EXPECT_LE(raw.real("SELECT min_x FROM gpkg_contents WHERE table_name = 'hazards'"), 102.5);
+  EXPECT_GE(raw.real("SELECT max_x FROM gpkg_contents WHERE table_name = 'hazards'"), 104.01);
+  EXPECT_LE(raw.real("SELECT min_y FROM gpkg_contents WHERE table_name = 'hazards'"), 11.0);
+  EXPECT_GE(raw.real("SELECT max_y FROM gpkg_contents WHERE table_name = 'hazards'"), 13.01);
+}
+
+TEST_F(GpkgStoreTest, PointsAreIndexedFromTheirWkb) {
+  auto store = open_ok();
+  ASSERT_NE(store, nullptr);
+  const auto& s = core::schema(core::entity::kEoFinds);
+  core::Record f = full_record(s, 1);
+  f.geometry = contract::point(102.25, 12.75);
+  ASSERT_TRUE(store->commit(change_set({insert_of(s, f)})));
+  Raw raw(file_);
+  EXPECT_NEAR(raw.real("SELECT minx FROM rtree_eo_finds_geom"), 102.25, kRtreeTolerance);
+  EXPECT_NEAR(raw.real("SELECT maxy FROM rtree_eo_finds_geom"), 12.75, kRtreeTolerance);
+}
+
+TEST_F(GpkgStoreTest, ReopeningKeepsTheData) {
+  const auto& s = hazards();
+  {
+    auto store = open_ok();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->commit(change_set({insert_of(s, full_record(s, 1))})));
+    ASSERT_TRUE(store->set_meta("seed", "7"));
+  }
+  auto again = open_ok();
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(*again->count(s), 1);
+  EXPECT_EQ(again->meta("seed")->value_or(""), "7");
+  Raw raw(file_);
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"),
+            GpkgStore::latest_schema_version());
+}
+
+TEST_F(GpkgStoreTest, ATextFileNamedGpkgIsUnsupported) {
+  std::ofstream(file_) << "id,name\nKH-HZ-1,not a database\n";
+  auto s = open_store(file_.string());
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code, ErrorCode::kUnsupported);
+  EXPECT_THAT(s.error().message, HasSubstr(file_.string()));
+}
+
+TEST_F(GpkgStoreTest, ASqliteDatabaseThatIsNotAGeoPackageIsUnsupported) {
+  poke(file_, "CREATE TABLE t (x)");
+  auto s = open_store(file_.string());
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code, ErrorCode::kUnsupported);
+  EXPECT_THAT(s.error().message, HasSubstr("not a GeoPackage"));
+}
+
+TEST_F(GpkgStoreTest, AGeoPackageOfAnotherApplicationIsNotTakenOver) {
+  poke(file_, "PRAGMA application_id = 1196444487; CREATE TABLE roads (fid INTEGER PRIMARY KEY)");
+  auto s = open_store(file_.string());
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code, ErrorCode::kUnsupported);
+  EXPECT_THAT(s.error().message, HasSubstr("not a Reclaim database"));
+}
+
+TEST_F(GpkgStoreTest, AMissingDirectoryIsAnIoErrorNamingThePath) {
+  const fs::path inside = dir_ / "no-such-dir" / "x.gpkg";
+  auto s = open_store(inside.string());
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code, ErrorCode::kIo);
+  EXPECT_THAT(s.error().message, HasSubstr(inside.string()));
+}
+
+TEST_F(GpkgStoreTest, ANewerSchemaIsRefused) {
+  ASSERT_NE(open_ok(), nullptr);
+  poke(file_, "INSERT INTO reclaim_migrations VALUES (99, '0099_future', '2030-01-01T00:00:00Z')");
+  auto s = open_store(file_.string());
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(s.error().message,
+              HasSubstr("database schema version 99 is newer than this Reclaim (" +
+                        std::to_string(GpkgStore::latest_schema_version()) +
+                        "); upgrade Reclaim"));
+}
+
+TEST_F(GpkgStoreTest, PostgresUrlsAreNotBuiltYet) {
+  for (const char* url : {"postgresql://localhost/reclaim", "postgres://u@h/db"}) {
+    auto s = open_store(url);
+    ASSERT_FALSE(s.has_value());
+    EXPECT_EQ(s.error().code, ErrorCode::kUnsupported);
+    EXPECT_THAT(s.error().message, HasSubstr("PostgreSQL"));
+  }
+}
+
+TEST_F(GpkgStoreTest, AWrongGeometryKindIsRejected) {
+  auto store = open_ok();
+  ASSERT_NE(store, nullptr);
+  core::Record h = full_record(hazards(), 1);
+  h.geometry = contract::point(102, 12);
+  auto r = store->commit(change_set({insert_of(hazards(), h, "row 1")}));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(r.error().message, HasSubstr(h.id()));
+  EXPECT_EQ(*store->count(hazards()), 0);
+}
+
+TEST_F(GpkgStoreTest, GdalReadsEveryLayer) {
+  if (std::system("command -v ogrinfo >/dev/null 2>&1") != 0) GTEST_SKIP() << "no ogrinfo";
+  {
+    auto store = open_ok();
+    ASSERT_NE(store, nullptr);
+    std::vector<Change> changes;
+    for (int n = 1; n <= 5; ++n) changes.push_back(insert_of(hazards(), full_record(hazards(), n)));
+    const auto& finds = core::schema(core::entity::kEoFinds);
+    changes.push_back(insert_of(finds, full_record(finds, 1)));
+    ASSERT_TRUE(store->commit(change_set(std::move(changes))));
+    ASSERT_TRUE(store->replace_admin_units(
+        {{"24", "", core::AdminLevel::kProvince, "Pailin", "ប៉ៃលិន", 12.85, 102.6}},
+        {{"24", core::AdminLevel::kProvince, contract::multipolygon_with_hole()}}));
+  }
+  const std::string list = run("ogrinfo -ro " + file_.string());
+  EXPECT_THAT(list, ::testing::Not(HasSubstr("Warning")));
+  EXPECT_THAT(list, ::testing::Not(HasSubstr("ERROR")));
+  for (const auto& s : core::all_schemas()) EXPECT_THAT(list, HasSubstr(": " + s.name + " "));
+  EXPECT_THAT(list, HasSubstr("hazards (Multi Polygon)"));
+  EXPECT_THAT(list, HasSubstr("eo_finds (Point)"));
+
+  const std::string info = run("ogrinfo -ro -al -so " + file_.string() + " hazards");
+  EXPECT_THAT(info, ::testing::Not(HasSubstr("Warning")));
+  EXPECT_THAT(info, HasSubstr("Feature Count: 5"));
+  EXPECT_THAT(info, HasSubstr("Extent: (102.600000, 12.850000) - (102.625000, 12.860000)"));
+  EXPECT_THAT(info, HasSubstr("estimated_area_m2: Real"));
+  EXPECT_THAT(info, HasSubstr("date_recorded: Date"));
+  EXPECT_THAT(info, HasSubstr("version: Integer64"));
+
+  const std::string rtree =
+      run("ogrinfo -ro " + file_.string() + " -sql \"SELECT COUNT(*) AS n FROM rtree_hazards_geom\"");
+  EXPECT_THAT(rtree, HasSubstr("n (Integer) = 5"));
+
+  const std::string bools = run("ogrinfo -ro -al -so " + file_.string() + " accidents");
+  EXPECT_THAT(bools, HasSubstr("demining_accident: Integer(Boolean)"));
+}
+
+TEST_F(GpkgStoreTest, GdalsGeoPackageValidatorAcceptsTheFile) {
+  const char* kValidator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+  if (!fs::exists(kValidator) || std::system("command -v python3 >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no validate_gpkg.py (python3-gdal)";
+  {
+    auto store = open_ok();
+    ASSERT_NE(store, nullptr);
+    std::vector<Change> changes;
+    for (const auto& s : core::all_schemas()) {
+      changes.push_back(insert_of(s, full_record(s, 1)));
+      changes.push_back(insert_of(s, contract::bare_record(s, 2)));
+      if (s.geometry == core::GeometryKind::kPolygon) {
+        core::Record single = full_record(s, 3);
+        single.geometry = contract::polygon();  // stored as a MULTIPOLYGON of one
+        changes.push_back(insert_of(s, single));
+      }
+    }
+    ASSERT_TRUE(store->commit(change_set(std::move(changes))));
+    ASSERT_TRUE(store->replace_admin_units(
+        {{"24", "", core::AdminLevel::kProvince, "Pailin", "ប៉ៃលិន", 12.85, 102.6}},
+        {{"24", core::AdminLevel::kProvince, contract::polygon()}}));
+  }
+  const std::string out = run("python3 " + std::string(kValidator) + " " + file_.string());
+  EXPECT_EQ(out, "") << out;
+}
+
+}  // namespace
+}  // namespace reclaim::storage
