@@ -569,12 +569,15 @@ class OccupancyGrid {
  public:
   bool conflicts(geo::Point c, double r_m) const {
     bool hit = false;
-    visit(c, r_m + max_r_m_, [&](int64_t key) {
+    visit(c, r_m, [&](int64_t key) {
       auto it = cells_.find(key);
-      if (it == cells_.end()) return;
+      if (hit || it == cells_.end()) return;
       for (uint32_t i : it->second) {
         const auto& [o, orr] = items_[i];
-        if (approx_m(c, o) < r_m + orr) hit = true;
+        if (approx_m(c, o) < r_m + orr) {
+          hit = true;
+          return;
+        }
       }
     });
     return hit;
@@ -582,8 +585,7 @@ class OccupancyGrid {
   void add(geo::Point c, double r_m) {
     auto id = static_cast<uint32_t>(items_.size());
     items_.emplace_back(c, r_m);
-    max_r_m_ = std::max(max_r_m_, r_m);
-    visit(c, 0, [&](int64_t key) { cells_[key].push_back(id); });
+    visit(c, r_m, [&](int64_t key) { cells_[key].push_back(id); });
   }
 
  private:
@@ -593,9 +595,11 @@ class OccupancyGrid {
     double dy = (a.lat - b.lat) * 110600.0;
     return std::sqrt(dx * dx + dy * dy);
   }
+  /// Calls f for every cell the circle's bounding box touches.
   template <typename F>
-  void visit(geo::Point c, double r_m, F&& f) const {
-    double dlon = r_m / (111320.0 * std::cos(c.lat * std::numbers::pi / 180.0)), dlat = r_m / 110600.0;
+  static void visit(geo::Point c, double r_m, F&& f) {
+    double dlon = r_m / (111320.0 * std::cos(c.lat * std::numbers::pi / 180.0));
+    double dlat = r_m / 110600.0;
     auto x0 = static_cast<int64_t>(std::floor((c.lon - dlon) / kCellDeg));
     auto x1 = static_cast<int64_t>(std::floor((c.lon + dlon) / kCellDeg));
     auto y0 = static_cast<int64_t>(std::floor((c.lat - dlat) / kCellDeg));
@@ -605,7 +609,6 @@ class OccupancyGrid {
   }
   std::unordered_map<int64_t, std::vector<uint32_t>> cells_;
   std::vector<std::pair<geo::Point, double>> items_;
-  double max_r_m_ = 0;
 };
 
 // ------------------------------------------------------------------ hazard plans
@@ -681,8 +684,10 @@ class Placer {
       for (int attempt = 0; !done && attempt < 20; ++attempt) {
         auto c = world_.sample_point(rng, h.province, bias_for(h.group), bias_scale_km(h.group));
         if (!c) break;
+        // The first tries avoid other hazards; then any place in the province will do (at large
+        // scales the land is full); then the hazard shrinks until it fits the province.
         if (attempt >= 6) scale *= 0.75;
-        done = try_at(h, *c, scale, attempt < 12 ? &grid : nullptr);
+        done = try_at(h, *c, scale, attempt < 3 ? &grid : nullptr);
       }
       for (int attempt = 0; !done && attempt < 200; ++attempt) {  // tiny fallback
         auto c = world_.sample_point(rng, h.province, Bias::kNone, 1);
@@ -741,6 +746,11 @@ void place_calibrated(const World& world, uint64_t seed, uint64_t stream,
       double ratio = target[g] / got[g];
       if (std::fabs(ratio - 1) > 0.004) ok = false;
       mult[g] *= ratio;
+    }
+    if (std::getenv("DEMO_TRACE")) {
+      std::fprintf(stderr, "pass %d:", pass);
+      for (size_t g = 0; g < target.size(); ++g) std::fprintf(stderr, " %.4f", got[g] / target[g]);
+      std::fprintf(stderr, "\n");
     }
     if (ok) break;
   }

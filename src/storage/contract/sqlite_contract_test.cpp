@@ -12,8 +12,8 @@ namespace {
 
 std::filesystem::path scratch_dir() {
   static const std::filesystem::path kDir = [] {
-    auto d = std::filesystem::temp_directory_path() /
-             ("reclaim-contract-" + std::to_string(::getpid()));
+    auto d =
+        std::filesystem::temp_directory_path() / ("reclaim-contract-" + std::to_string(::getpid()));
     std::filesystem::create_directories(d);
     return d;
   }();
@@ -42,7 +42,7 @@ std::unique_ptr<Store> fresh_gpkg() {
 
 }  // namespace
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
-                         ::testing::Values(StoreAdapter{"gpkg", fresh_gpkg}), adapter_name);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(StoreAdapter{"gpkg", fresh_gpkg}),
+                         adapter_name);
 
 }  // namespace reclaim::storage::contract

@@ -134,8 +134,8 @@ TEST_P(StoreContract, DuplicateIdWithinOneChangeSetWritesNothing) {
 TEST_P(StoreContract, DuplicateIdAgainstTheDatabaseWritesNothing) {
   const auto& s = hazards();
   commit_ok(change_set({insert_of(s, full_record(s, 12), "row 1")}));
-  auto r = store().commit(change_set({insert_of(s, full_record(s, 14), "row 1"),
-                                      insert_of(s, full_record(s, 12), "row 2")}));
+  auto r = store().commit(change_set(
+      {insert_of(s, full_record(s, 14), "row 1"), insert_of(s, full_record(s, 12), "row 2")}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ErrorCode::kAlreadyExists);
   EXPECT_THAT(r.error().message, ::testing::HasSubstr(sample_id(s, 12)));
@@ -202,8 +202,8 @@ TEST_P(StoreContract, StaleVersionIsAConflictAndWritesNothing) {
   commit_ok(change_set({update_of(s, theirs)}));
 
   core::set(s, mine, "name", std::string("mine"));
-  auto r = store().commit(change_set({insert_of(s, full_record(s, 4), "row 1"),
-                                      update_of(s, mine, "row 2")}));
+  auto r = store().commit(
+      change_set({insert_of(s, full_record(s, 4), "row 1"), update_of(s, mine, "row 2")}));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ErrorCode::kConflict);
   EXPECT_THAT(r.error().message, ::testing::HasSubstr(h.id()));
@@ -310,8 +310,9 @@ TEST_P(StoreContract, AdminUnitsAndBoundariesAreReplacedAndRead) {
       {"24", "", AdminLevel::kProvince, "Pailin", "ប៉ៃលិន", 12.85, 102.6},
       {"2401", "24", AdminLevel::kDistrict, "Pailin", "ប៉ៃលិន", std::nullopt, std::nullopt},
       {"24010203", "240102", AdminLevel::kVillage, "Ou Thum", kKhmerVillage, 12.9, 102.65}};
-  std::vector<core::AdminBoundary> bounds = {{"24", AdminLevel::kProvince, multipolygon_with_hole()},
-                                             {"2401", AdminLevel::kDistrict, polygon()}};
+  std::vector<core::AdminBoundary> bounds = {
+      {"24", AdminLevel::kProvince, multipolygon_with_hole()},
+      {"2401", AdminLevel::kDistrict, polygon()}};
   ASSERT_TRUE(store().replace_admin_units(units, bounds));
   auto got = store().admin_units();
   ASSERT_TRUE(got.has_value()) << got.error().message;

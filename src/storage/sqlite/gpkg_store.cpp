@@ -323,9 +323,8 @@ int register_functions(sqlite3* db) {
                                       nullptr, nullptr);
   constexpr std::array<const char*, 4> kNames = {"ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"};
   for (size_t i = 0; i < kNames.size() && rc == SQLITE_OK; ++i) {
-    rc = sqlite3_create_function_v2(db, kNames[i], 1, kFlags,
-                                    const_cast<Bound*>(&kBounds[i]), st_bound, nullptr, nullptr,
-                                    nullptr);
+    rc = sqlite3_create_function_v2(db, kNames[i], 1, kFlags, const_cast<Bound*>(&kBounds[i]),
+                                    st_bound, nullptr, nullptr, nullptr);
   }
   return rc;
 }
@@ -384,13 +383,16 @@ std::string rtree_ddl(std::string_view table) {
        ins + "END;\n";
   s += "CREATE TRIGGER " + q(trig + "update2") + " AFTER UPDATE OF geom ON " + t +
        " WHEN OLD.fid = NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))\nBEGIN\n"
-       "  DELETE FROM " + r + " WHERE id = OLD.fid;\nEND;\n";
+       "  DELETE FROM " +
+       r + " WHERE id = OLD.fid;\nEND;\n";
   s += "CREATE TRIGGER " + q(trig + "update3") + " AFTER UPDATE ON " + t +
        " WHEN OLD.fid != NEW.fid AND (NEW.geom NOTNULL AND NOT ST_IsEmpty(NEW.geom))\nBEGIN\n"
-       "  DELETE FROM " + r + " WHERE id = OLD.fid;\n  " + ins + "END;\n";
+       "  DELETE FROM " +
+       r + " WHERE id = OLD.fid;\n  " + ins + "END;\n";
   s += "CREATE TRIGGER " + q(trig + "update4") + " AFTER UPDATE ON " + t +
        " WHEN OLD.fid != NEW.fid AND (NEW.geom ISNULL OR ST_IsEmpty(NEW.geom))\nBEGIN\n"
-       "  DELETE FROM " + r + " WHERE id IN (OLD.fid, NEW.fid);\nEND;\n";
+       "  DELETE FROM " +
+       r + " WHERE id IN (OLD.fid, NEW.fid);\nEND;\n";
   s += "CREATE TRIGGER " + q(trig + "delete") + " AFTER DELETE ON " + t +
        " WHEN old.geom NOT NULL\nBEGIN\n  DELETE FROM " + r + " WHERE id = OLD.fid;\nEND;\n";
   return s;
@@ -506,8 +508,8 @@ core::Value read_value(const Stmt& st, int col, core::FieldType t) {
 
 Result<int> admin_level(int64_t v, std::string_view code) {
   if (v < 1 || v > 4)
-    return fail(ErrorCode::kIo, "admin unit " + std::string(code) + ": level " +
-                                    std::to_string(v) + " is not 1 to 4");
+    return fail(ErrorCode::kIo, "admin unit " + std::string(code) + ": level " + std::to_string(v) +
+                                    " is not 1 to 4");
   return static_cast<int>(v);
 }
 
@@ -648,16 +650,16 @@ class GpkgStore::Impl {
                   label(s, r.id(), source) + ": record has " + std::to_string(r.values.size()) +
                       " values, the schema " + std::to_string(s.fields.size()));
     if (r.id().empty())
-      return fail(ErrorCode::kInvalidArgument, label(s, r.id(), source) + ": " +
-                                                   s.id_field().name + " is missing");
+      return fail(ErrorCode::kInvalidArgument,
+                  label(s, r.id(), source) + ": " + s.id_field().name + " is missing");
     int i = 1;
     if (t.features) {
       const auto type = r.geometry.type;
-      const bool fits = type == geo::GeometryType::kNone ||
-                        (s.geometry == core::GeometryKind::kPoint
-                             ? type == geo::GeometryType::kPoint
-                             : type == geo::GeometryType::kPolygon ||
-                                   type == geo::GeometryType::kMultiPolygon);
+      const bool fits =
+          type == geo::GeometryType::kNone ||
+          (s.geometry == core::GeometryKind::kPoint
+               ? type == geo::GeometryType::kPoint
+               : type == geo::GeometryType::kPolygon || type == geo::GeometryType::kMultiPolygon);
       if (!fits)
         return fail(ErrorCode::kInvalidArgument,
                     label(s, r.id(), source) + ": geometry must be a " +
@@ -701,8 +703,8 @@ class GpkgStore::Impl {
     st->bind_text(10, after_json);
     const int rc = st->step();
     if (rc != SQLITE_DONE)
-      return fail(db_error(rc, label(*t.schema, c.record.id(), c.source_record) +
-                                   ": cannot write history"));
+      return fail(db_error(
+          rc, label(*t.schema, c.record.id(), c.source_record) + ": cannot write history"));
     return {};
   }
 
@@ -718,8 +720,7 @@ class GpkgStore::Impl {
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
       return fail(ErrorCode::kAlreadyExists, label(s, c.record.id(), c.source_record) + ": " +
                                                  s.id_field().name + " already exists");
-    if (rc != SQLITE_DONE)
-      return fail(db_error(rc, label(s, c.record.id(), c.source_record)));
+    if (rc != SQLITE_DONE) return fail(db_error(rc, label(s, c.record.id(), c.source_record)));
     core::Record after = c.record;
     after.version = 1;
     return write_history(t, c, src, at, nullptr, core::record_to_json(s, after));
@@ -749,9 +750,8 @@ class GpkgStore::Impl {
       std::string who = s.singular + " " + id;
       if (!c.source_record.empty()) who += " (" + c.source_record + ")";
       return fail(ErrorCode::kConflict,
-                  who + " was changed by someone else (version " +
-                      std::to_string(before.version) + ", you had " +
-                      std::to_string(c.record.version) + "): reload and try again");
+                  who + " was changed by someone else (version " + std::to_string(before.version) +
+                      ", you had " + std::to_string(c.record.version) + "): reload and try again");
     }
     auto st = use(t.update_stmt, t.update);
     if (!st) return fail(st.error());
@@ -912,13 +912,13 @@ Result<std::unique_ptr<GpkgStore>> GpkgStore::open(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(
-      path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   impl->db.reset(raw);
   if (rc != SQLITE_OK) {
-    std::string msg = "cannot open " + path + ": " +
-                      (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+    std::string msg =
+        "cannot open " + path + ": " + (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
     return fail(ErrorCode::kIo, std::move(msg));
   }
   sqlite3_extended_result_codes(raw, 1);
@@ -957,10 +957,10 @@ Result<void> GpkgStore::migrate() {
   Impl& db = *impl_;
   const int latest = latest_schema_version();
   auto newer = [&](int v) {
-    return fail(ErrorCode::kFailedPrecondition,
-                db.path + ": database schema version " + std::to_string(v) +
-                    " is newer than this Reclaim (" + std::to_string(latest) +
-                    "); upgrade Reclaim");
+    return fail(ErrorCode::kFailedPrecondition, db.path + ": database schema version " +
+                                                    std::to_string(v) +
+                                                    " is newer than this Reclaim (" +
+                                                    std::to_string(latest) + "); upgrade Reclaim");
   };
   auto current = db.schema_version();
   if (!current) return fail(current.error());
@@ -979,8 +979,8 @@ Result<void> GpkgStore::migrate() {
                          ? db.run_generated_step()
                          : db.exec(std::string(step.sql), db.path + ": migration " + step.name);
     if (!r) return r;
-    auto st = db.prepare(
-        "INSERT INTO reclaim_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+    auto st =
+        db.prepare("INSERT INTO reclaim_migrations (version, name, applied_at) VALUES (?, ?, ?)");
     if (!st) return fail(st.error());
     st->bind_int(1, step.version);
     st->bind_text(2, step.name);
@@ -1204,8 +1204,7 @@ Result<std::vector<core::AdminBoundary>> GpkgStore::admin_boundaries() {
   for (;;) {
     const int rc = st->step();
     if (rc == SQLITE_DONE) return out;
-    if (rc != SQLITE_ROW)
-      return fail(db.db_error(rc, db.path + ": cannot read admin_boundaries"));
+    if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read admin_boundaries"));
     core::AdminBoundary b;
     b.code = st->text(0);
     auto level = admin_level(st->int64(1), b.code);
@@ -1215,8 +1214,8 @@ Result<std::vector<core::AdminBoundary>> GpkgStore::admin_boundaries() {
       auto [p, n] = st->blob(2);
       auto g = read_column_blob(p, n);
       if (!g)
-        return fail(ErrorCode::kIo, db.path + ": boundary of " + b.code +
-                                        " is unreadable: " + g.error().message);
+        return fail(ErrorCode::kIo,
+                    db.path + ": boundary of " + b.code + " is unreadable: " + g.error().message);
       b.geometry = std::move(*g);
     }
     out.push_back(std::move(b));

@@ -15,8 +15,8 @@
 #include <memory>
 #include <string>
 
-#include "core/entities.hpp"
 #include "contract_records.hpp"
+#include "core/entities.hpp"
 
 namespace reclaim::storage {
 namespace {
@@ -143,9 +143,9 @@ TEST_F(GpkgStoreTest, EveryEntityIsRegisteredInGpkgContents) {
     EXPECT_EQ(raw.text("SELECT geometry_type_name FROM gpkg_geometry_columns" + where),
               s.geometry == core::GeometryKind::kPoint ? "POINT" : "MULTIPOLYGON");
     EXPECT_EQ(raw.text("SELECT extension_name FROM gpkg_extensions" + where), "gpkg_rtree_index");
-    EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM sqlite_master WHERE name = 'rtree_" + s.name +
-                          "_geom'"),
-              1);
+    EXPECT_EQ(
+        raw.integer("SELECT COUNT(*) FROM sqlite_master WHERE name = 'rtree_" + s.name + "_geom'"),
+        1);
   }
   EXPECT_EQ(raw.text("SELECT data_type FROM gpkg_contents WHERE table_name = 'admin_units'"),
             "attributes");
@@ -262,8 +262,7 @@ TEST_F(GpkgStoreTest, ANewerSchemaIsRefused) {
   EXPECT_EQ(s.error().code, ErrorCode::kFailedPrecondition);
   EXPECT_THAT(s.error().message,
               HasSubstr("database schema version 99 is newer than this Reclaim (" +
-                        std::to_string(GpkgStore::latest_schema_version()) +
-                        "); upgrade Reclaim"));
+                        std::to_string(GpkgStore::latest_schema_version()) + "); upgrade Reclaim"));
 }
 
 TEST_F(GpkgStoreTest, PostgresUrlsAreNotBuiltYet) {
@@ -316,8 +315,8 @@ TEST_F(GpkgStoreTest, GdalReadsEveryLayer) {
   EXPECT_THAT(info, HasSubstr("date_recorded: Date"));
   EXPECT_THAT(info, HasSubstr("version: Integer64"));
 
-  const std::string rtree =
-      run("ogrinfo -ro " + file_.string() + " -sql \"SELECT COUNT(*) AS n FROM rtree_hazards_geom\"");
+  const std::string rtree = run("ogrinfo -ro " + file_.string() +
+                                " -sql \"SELECT COUNT(*) AS n FROM rtree_hazards_geom\"");
   EXPECT_THAT(rtree, HasSubstr("n (Integer) = 5"));
 
   const std::string bools = run("ogrinfo -ro -al -so " + file_.string() + " accidents");
