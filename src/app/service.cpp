@@ -296,7 +296,7 @@ Result<DemoReport> Service::demo(uint64_t seed, int scale, const std::string& da
                     " hazards: the demo needs a new database (use --db NEW_FILE)");
   auto bounds = store_->admin_boundaries();
   if (!bounds) return fail(bounds.error());
-  demo::DemoOptions o{seed, scale, (std::filesystem::path(data_dir) / "reference").string()};
+  demo::DemoOptions o{seed, scale, data_dir};
   auto data = demo::generate(o, cache_->gazetteer, *bounds);
   if (!data) return fail(data.error());
   storage::ChangeSet cs;

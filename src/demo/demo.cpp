@@ -23,9 +23,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <numbers>
 #include <numeric>
 #include <optional>
-#include <numbers>
 #include <random>
 #include <stdexcept>
 #include <string_view>
@@ -60,9 +60,22 @@ constexpr double kM2PerKm2 = 1e6;
 /// Land released per year (km², all types) at scale 1: the pattern of DOMAIN.md (55–150 km² a
 /// year in 2015–2019, about 240 km² in 2023; 2025 is the first half only).
 constexpr std::array<std::pair<int, double>, 16> kReleaseKm2ByYear = {{
-    {2010, 52}, {2011, 55}, {2012, 58}, {2013, 62}, {2014, 60}, {2015, 65}, {2016, 85},
-    {2017, 110}, {2018, 135}, {2019, 150}, {2020, 165}, {2021, 185}, {2022, 200},
-    {2023, 240}, {2024, 230}, {2025, 95},
+    {2010, 52},
+    {2011, 55},
+    {2012, 58},
+    {2013, 62},
+    {2014, 60},
+    {2015, 65},
+    {2016, 85},
+    {2017, 110},
+    {2018, 135},
+    {2019, 150},
+    {2020, 165},
+    {2021, 185},
+    {2022, 200},
+    {2023, 240},
+    {2024, 230},
+    {2025, 95},
 }};
 
 Date last_date() { return date_from_ymd(2025, 6, 30); }  // no record is dated after this
@@ -194,10 +207,9 @@ Result<std::vector<std::map<std::string, std::string>>> read_csv(const std::stri
     if (line.empty() || line == "\r") continue;
     auto cells = split_csv_line(line);
     if (cells.size() != header.size())
-      return fail(ErrorCode::kInvalidArgument, path + " line " + std::to_string(line_no) +
-                                                   ": " + std::to_string(cells.size()) +
-                                                   " cells, expected " +
-                                                   std::to_string(header.size()));
+      return fail(ErrorCode::kInvalidArgument,
+                  path + " line " + std::to_string(line_no) + ": " + std::to_string(cells.size()) +
+                      " cells, expected " + std::to_string(header.size()));
     std::map<std::string, std::string> row;
     for (size_t i = 0; i < header.size(); ++i) row[header[i]] = cells[i];
     rows.push_back(std::move(row));
@@ -265,8 +277,7 @@ Result<Reference> load_reference(const std::string& dir) {
       if (auto kv = parse_number(k->second)) f.injured = static_cast<int>(std::lround(*kv));
     ref.casualties[static_cast<int>(std::lround(*yv))] = f;
   }
-  if (ref.casualties.empty())
-    return fail(ErrorCode::kInvalidArgument, kpath + ": no years listed");
+  if (ref.casualties.empty()) return fail(ErrorCode::kInvalidArgument, kpath + ": no years listed");
   return ref;
 }
 
@@ -287,8 +298,8 @@ std::map<int, YearFigures> casualty_years(const Reference& ref) {
     auto lo = std::prev(hi);
     double t = static_cast<double>(y - lo->first) / static_cast<double>(hi->first - lo->first);
     double a = std::max(1, lo->second.total), b = std::max(1, hi->second.total);
-    out[y].total = static_cast<int>(std::lround(std::exp(std::log(a) + t * (std::log(b) -
-                                                                            std::log(a)))));
+    out[y].total =
+        static_cast<int>(std::lround(std::exp(std::log(a) + t * (std::log(b) - std::log(a)))));
   }
   int first = known.begin()->first;
   int last = known.rbegin()->first;
@@ -327,16 +338,41 @@ enum class Bias { kNone = 0, kThaiBorder = 1, kEastBorder = 2 };
 
 /// The Thai border of the K5 belt (lon, lat), from Koh Kong's coast to the Emerald Triangle.
 constexpr std::array<geo::Point, 18> kThaiBorder = {{
-    {102.91, 11.64}, {102.78, 11.95}, {102.72, 12.25}, {102.55, 12.55}, {102.48, 12.85},
-    {102.38, 13.05}, {102.35, 13.30}, {102.42, 13.55}, {102.55, 13.67}, {102.72, 13.90},
-    {102.90, 14.15}, {103.20, 14.30}, {103.60, 14.40}, {104.00, 14.35}, {104.40, 14.37},
-    {104.70, 14.40}, {105.00, 14.35}, {105.20, 14.35},
+    {102.91, 11.64},
+    {102.78, 11.95},
+    {102.72, 12.25},
+    {102.55, 12.55},
+    {102.48, 12.85},
+    {102.38, 13.05},
+    {102.35, 13.30},
+    {102.42, 13.55},
+    {102.55, 13.67},
+    {102.72, 13.90},
+    {102.90, 14.15},
+    {103.20, 14.30},
+    {103.60, 14.40},
+    {104.00, 14.35},
+    {104.40, 14.37},
+    {104.70, 14.40},
+    {105.00, 14.35},
+    {105.20, 14.35},
 }};
 /// The Lao and Vietnamese borders (the most heavily bombed land).
 constexpr std::array<geo::Point, 14> kEastBorder = {{
-    {105.20, 14.35}, {105.60, 14.20}, {106.00, 14.30}, {106.50, 14.45}, {107.00, 14.50},
-    {107.50, 14.60}, {107.50, 14.00}, {107.55, 13.50}, {107.60, 13.00}, {107.50, 12.50},
-    {107.35, 12.20}, {106.80, 11.95}, {106.20, 11.70}, {105.90, 11.30},
+    {105.20, 14.35},
+    {105.60, 14.20},
+    {106.00, 14.30},
+    {106.50, 14.45},
+    {107.00, 14.50},
+    {107.50, 14.60},
+    {107.50, 14.00},
+    {107.55, 13.50},
+    {107.60, 13.00},
+    {107.50, 12.50},
+    {107.35, 12.20},
+    {106.80, 11.95},
+    {106.20, 11.70},
+    {105.90, 11.30},
 }};
 
 template <size_t N>
@@ -409,9 +445,8 @@ class World {
                        p.box.min_lat + (p.box.max_lat - p.box.min_lat) * j / 40.0};
           if (locator_.locate(q) != p.region) continue;
           for (int b = 1; b <= 2; ++b)
-            p.min_bias_km[static_cast<size_t>(b)] =
-                std::min(p.min_bias_km[static_cast<size_t>(b)],
-                         bias_distance_km(q, static_cast<Bias>(b)));
+            p.min_bias_km[static_cast<size_t>(b)] = std::min(
+                p.min_bias_km[static_cast<size_t>(b)], bias_distance_km(q, static_cast<Bias>(b)));
         }
       for (size_t b = 1; b <= 2; ++b)
         if (p.min_bias_km[b] > 1e299) p.min_bias_km[b] = 0;
@@ -426,11 +461,12 @@ class World {
     return it->second;
   }
   const Province& province(size_t i) const { return provinces_[i]; }
-  bool inside(geo::Point p, size_t prov) const { return locator_.locate(p) == provinces_[prov].region; }
+  bool inside(geo::Point p, size_t prov) const {
+    return locator_.locate(p) == provinces_[prov].region;
+  }
 
   /// A random point inside province `prov`, denser towards the bias line (if any).
-  std::optional<geo::Point> sample_point(Rng& rng, size_t prov, Bias bias,
-                                         double scale_km) const {
+  std::optional<geo::Point> sample_point(Rng& rng, size_t prov, Bias bias, double scale_km) const {
     const Province& p = provinces_[prov];
     const double floor_accept = bias == Bias::kThaiBorder ? 0.04 : 0.12;
     for (int attempt = 0; attempt < 3000; ++attempt) {
@@ -619,17 +655,18 @@ struct ActivityPlan {
   std::string org, team, method;
   double depth_cm = 0;
   int64_t ap = 0, at = 0, erw = 0;
-  bool last_of_closed = false;
+  bool last_of_closed = false;  ///< releases the rest: the land is handed over
+  int64_t handover_men = 0, handover_women = 0;
 };
 
 struct HazardPlan {
   Group group = Group::kMine;
   std::string contamination;
   size_t province = 0;
-  double unit_area = 1;     ///< log-normal size factor
-  size_t cal_group = 0;     ///< calibration group (type for current, year for closed)
-  double weight = 1;        ///< share of the area counted towards the calibration target
-  double release_share = 0; ///< share of the area released (1 for closed hazards)
+  double unit_area = 1;      ///< log-normal size factor
+  size_t cal_group = 0;      ///< calibration group (type for current, year for closed)
+  double weight = 1;         ///< share of the area counted towards the calibration target
+  double release_share = 0;  ///< share of the area released (1 for closed hazards)
   bool closed = false;
   int close_year = 0;
   Date recorded;
@@ -693,8 +730,9 @@ class Placer {
         auto c = world_.sample_point(rng, h.province, Bias::kNone, 1);
         if (c) done = try_at(h, *c, 30.0, nullptr);
       }
-      if (!done) throw std::runtime_error("demo: cannot place a hazard in province " +
-                                          world_.province(h.province).code);
+      if (!done)
+        throw std::runtime_error("demo: cannot place a hazard in province " +
+                                 world_.province(h.province).code);
       grid.add(h.centre, h.scale_m * h.shape.max_r);
       placed[key].push_back(i);
     }
@@ -727,7 +765,8 @@ void place_calibrated(const World& world, uint64_t seed, uint64_t stream,
                       const std::vector<double>& target, OccupancyGrid& grid,
                       std::map<std::pair<size_t, int>, std::vector<size_t>>& placed) {
   std::vector<double> unit(target.size(), 0.0);
-  for (size_t i = begin; i < end; ++i) unit[plans[i].cal_group] += plans[i].weight * plans[i].unit_area;
+  for (size_t i = begin; i < end; ++i)
+    unit[plans[i].cal_group] += plans[i].weight * plans[i].unit_area;
   std::vector<double> mult(target.size(), 1.0);
   for (size_t g = 0; g < target.size(); ++g)
     if (unit[g] > 0) mult[g] = target[g] / unit[g];
@@ -739,18 +778,14 @@ void place_calibrated(const World& world, uint64_t seed, uint64_t stream,
     placed = base_placed;
     placer.place(plans, begin, end, mult, grid, placed);
     std::vector<double> got(target.size(), 0.0);
-    for (size_t i = begin; i < end; ++i) got[plans[i].cal_group] += plans[i].weight * plans[i].area_m2;
+    for (size_t i = begin; i < end; ++i)
+      got[plans[i].cal_group] += plans[i].weight * plans[i].area_m2;
     bool ok = true;
     for (size_t g = 0; g < target.size(); ++g) {
       if (got[g] <= 0 || target[g] <= 0) continue;
       double ratio = target[g] / got[g];
       if (std::fabs(ratio - 1) > 0.004) ok = false;
       mult[g] *= ratio;
-    }
-    if (std::getenv("DEMO_TRACE")) {
-      std::fprintf(stderr, "pass %d:", pass);
-      for (size_t g = 0; g < target.size(); ++g) std::fprintf(stderr, " %.4f", got[g] / target[g]);
-      std::fprintf(stderr, "\n");
     }
     if (ok) break;
   }
@@ -764,9 +799,8 @@ Value B(bool v) { return Value{int64_t{v ? 1 : 0}}; }
 
 class Builder {
  public:
-  explicit Builder(std::string_view entity)
-      : s_(core::schema(entity)), r_(core::make_record(s_)) {}
-  Builder& operator()(std::string_view field, Value v) {
+  explicit Builder(std::string_view entity) : s_(core::schema(entity)), r_(core::make_record(s_)) {}
+  Builder& set(std::string_view field, Value v) {
     core::set(s_, r_, field, std::move(v));
     return *this;
   }
@@ -835,8 +869,7 @@ Operators operators_for(Group g, const std::string& province) {
   switch (g) {
     case Group::kMine:
       return {{"HALO", "CMAC", "MAG", "APOPO", "NPMEC", "RCAF"}, {34, 36, 10, 8, 5, 7}};
-    case Group::kCmr:
-      return {{"CMAC", "NPA", "MAG", "APOPO"}, {32, 30, 30, 8}};
+    case Group::kCmr: return {{"CMAC", "NPA", "MAG", "APOPO"}, {32, 30, 30, 8}};
     case Group::kErw:
       if (nw) return {{"CMAC", "HALO", "MAG", "NPMEC", "RCAF"}, {45, 25, 15, 8, 7}};
       return {{"CMAC", "MAG", "NPA", "NPMEC"}, {50, 20, 20, 10}};
@@ -846,8 +879,9 @@ Operators operators_for(Group g, const std::string& province) {
 
 std::string clearance_method(Rng& rng, const std::string& org, Group g) {
   if (org == "APOPO") return rng.chance(0.7) ? "mdr" : "combined";
-  if (g == Group::kCmr) return rng.pick(std::vector<std::string>{"manual", "manual", "mechanical", "combined"});
-  static const std::vector<std::string> kMethods = {"manual", "manual", "manual", "mdd",
+  if (g == Group::kCmr)
+    return rng.pick(std::vector<std::string>{"manual", "manual", "mechanical", "combined"});
+  static const std::vector<std::string> kMethods = {"manual",     "manual",     "manual",  "mdd",
                                                     "mechanical", "mechanical", "combined"};
   return rng.pick(kMethods);
 }
@@ -857,15 +891,21 @@ class Generator {
  public:
   Generator(const DemoOptions& opts, const Reference& ref, const World& world)
       : opts_(opts), ref_(ref), world_(world) {
-    mine_w_ = make_weights(world, {{"02", 30}, {"01", 20}, {"22", 15}, {"24", 8}, {"13", 10},
-                                   {"15", 8}, {"17", 6}, {"09", 3}});
-    cmr_w_ = make_weights(world, {{"16", 20}, {"10", 18}, {"19", 20}, {"11", 12}, {"03", 12},
-                                  {"25", 18}});
-    erw_w_ = make_weights(world, {{"03", 8},  {"25", 8},  {"10", 8},  {"16", 6},  {"19", 6},
-                                  {"11", 5},  {"14", 6},  {"20", 7},  {"06", 7},  {"13", 4},
-                                  {"05", 4},  {"04", 3},  {"07", 3},  {"02", 4},  {"01", 3},
-                                  {"17", 4},  {"15", 3},  {"22", 3},  {"24", 1},  {"09", 2},
-                                  {"21", 2},  {"08", 1},  {"18", 0.5}, {"23", 0.3}});
+    mine_w_ = make_weights(world, {{"02", 30},
+                                   {"01", 20},
+                                   {"22", 15},
+                                   {"24", 8},
+                                   {"13", 10},
+                                   {"15", 8},
+                                   {"17", 6},
+                                   {"09", 3}});
+    cmr_w_ = make_weights(world,
+                          {{"16", 20}, {"10", 18}, {"19", 20}, {"11", 12}, {"03", 12}, {"25", 18}});
+    erw_w_ =
+        make_weights(world, {{"03", 8}, {"25", 8}, {"10", 8}, {"16", 6}, {"19", 6},   {"11", 5},
+                             {"14", 6}, {"20", 7}, {"06", 7}, {"13", 4}, {"05", 4},   {"04", 3},
+                             {"07", 3}, {"02", 4}, {"01", 3}, {"17", 4}, {"15", 3},   {"22", 3},
+                             {"24", 1}, {"09", 2}, {"21", 2}, {"08", 1}, {"18", 0.5}, {"23", 0.3}});
   }
 
   Result<DemoData> run() {
@@ -894,7 +934,8 @@ class Generator {
       int teams, staff;
     };
     static const Org kOrgs[] = {
-        {"CMAA", "Cambodian Mine Action and Victim Assistance Authority", "authority", -1, 0, 12, 150},
+        {"CMAA", "Cambodian Mine Action and Victim Assistance Authority", "authority", -1, 0, 12,
+         150},
         {"CMAC", "Cambodian Mine Action Centre", "operator", 1, 2006, 180, 1700},
         {"HALO", "The HALO Trust", "operator", 1, 2006, 120, 1150},
         {"MAG", "Mines Advisory Group", "operator", 1, 2006, 45, 420},
@@ -920,13 +961,13 @@ class Generator {
     std::vector<Record> out;
     for (const Org& o : kOrgs) {
       Builder b(core::entity::kOrganisations);
-      b("id", S(o.id))("name", S(o.name))("type", S(o.type));
+      b.set("id", S(o.id)).set("name", S(o.name)).set("type", S(o.type));
       if (o.accredited >= 0) {
-        b("accredited", B(o.accredited == 1));
-        b("accreditation_date", S(date_from_ymd(o.year, 3, 1).iso()));
+        b.set("accredited", B(o.accredited == 1));
+        b.set("accreditation_date", S(date_from_ymd(o.year, 3, 1).iso()));
       }
-      if (o.teams > 0) b("teams", I(o.teams));
-      if (o.staff > 0) b("staff", I(o.staff));
+      if (o.teams > 0) b.set("teams", I(o.teams));
+      if (o.staff > 0) b.set("staff", I(o.staff));
       out.push_back(b.take());
     }
     return out;
@@ -961,10 +1002,14 @@ class Generator {
   static Date recorded_date(Rng& rng, int last_year) {
     double u = rng.uniform();
     int lo = 1992, hi = last_year;
-    if (u < 0.25) hi = std::min(last_year, 2001);
-    else if (u < 0.45) lo = 2002, hi = std::min(last_year, 2008);
-    else if (u < 0.85) lo = 2009, hi = std::min(last_year, 2012);
-    else lo = 2013;
+    if (u < 0.25)
+      hi = std::min(last_year, 2001);
+    else if (u < 0.45)
+      lo = 2002, hi = std::min(last_year, 2008);
+    else if (u < 0.85)
+      lo = 2009, hi = std::min(last_year, 2012);
+    else
+      lo = 2013;
     if (lo > hi) lo = 1992, hi = last_year;
     return rng.date(date_from_ymd(lo, 1, 1), date_from_ymd(hi, 12, 31));
   }
@@ -973,8 +1018,8 @@ class Generator {
   static std::vector<std::pair<std::string, double>> sequence(Rng& rng, const HazardPlan& h,
                                                               double share) {
     const bool area_clearance = h.group != Group::kMine;
-    const std::string clear = area_clearance && rng.chance(0.6) ? "battle_area_clearance"
-                                                                : "clearance";
+    const std::string clear =
+        area_clearance && rng.chance(0.6) ? "battle_area_clearance" : "clearance";
     std::vector<std::pair<std::string, double>> seq;
     double u = rng.uniform();
     if (h.closed) {
@@ -1045,6 +1090,8 @@ class Generator {
       if (h.closed && k + 1 == n) {
         amount = std::round((h.area_m2 - prior) * 100.0) / 100.0;
         a.last_of_closed = true;
+        a.handover_men = rng.irange(3, 15);
+        a.handover_women = rng.irange(2, 12);
       } else {
         amount = std::floor(h.area_m2 * seq[k].second);
       }
@@ -1069,7 +1116,8 @@ class Generator {
     double km2 = a.cleared / kM2PerKm2;
     auto count = [&](double per_km2) {
       if (per_km2 <= 0) return int64_t{0};
-      return static_cast<int64_t>(std::floor(per_km2 * km2 * rng.lognormal(0, 0.8) + rng.uniform()));
+      return static_cast<int64_t>(
+          std::floor(per_km2 * km2 * rng.lognormal(0, 0.8) + rng.uniform()));
     };
     const std::string& c = h.contamination;
     if (c == "AP") {
@@ -1116,8 +1164,7 @@ class Generator {
       }
       double k = static_cast<double>(scale);
       std::vector<double> target = {ref_.landmines_m2 * k, ref_.cmr_m2 * k, ref_.erw_m2 * k};
-      place_calibrated(world_, opts_.seed, kStreamPlaceCurrent, plans, 0, n, target, grid,
-                       placed);
+      place_calibrated(world_, opts_.seed, kStreamPlaceCurrent, plans, 0, n, target, grid, placed);
     }
     const size_t n_current = plans.size();
     Rng act_rng(stream_seed(opts_.seed, kStreamActivities));
@@ -1185,9 +1232,8 @@ class Generator {
     for (auto& h : plans) h.village = world_.village_near(field_rng, h.province, h.centre);
     std::vector<size_t> order(plans.size());
     std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return plans[a].recorded < plans[b].recorded;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return plans[a].recorded < plans[b].recorded; });
     for (size_t k = 0; k < order.size(); ++k) plans[order[k]].id = make_id("KH-HZ", k + 1, 6);
 
     // Hazard records.
@@ -1259,54 +1305,59 @@ class Generator {
       evidence = rng.pick(kIndirect);
     }
     static const std::vector<std::string> kLandUse = {
-        "agriculture", "agriculture", "agriculture, roads", "housing", "agriculture, water",
-        "roads", "schools", "agriculture, housing", "forest"};
-    static const std::vector<std::string> kRecorders = {"CMAC", "CMAC", "HALO", "MAG", "CMAA",
-                                                        "NPA"};
+        "agriculture", "agriculture", "agriculture, roads",   "housing", "agriculture, water",
+        "roads",       "schools",     "agriculture, housing", "forest"};
+    static const std::vector<std::string> kRecorders = {"CMAC", "CMAC", "HALO",
+                                                        "MAG",  "CMAA", "NPA"};
     std::string recorder = rng.pick(kRecorders);
     if (h.group == Group::kMine && recorder == "NPA") recorder = "HALO";
     if (h.group != Group::kMine && recorder == "HALO") recorder = "CMAC";
     auto beneficiaries = static_cast<int64_t>(
         std::round(20 + 40 * std::sqrt(h.area_m2 / 1e4) * rng.lognormal(0, 0.5)));
-    b("id", S(h.id))
-        ("name", S(h.village->name_latin + " " + rng.pick(words)))
-        ("hazard_type", S(cha ? "CHA" : "SHA"))
-        ("contamination", S(h.contamination))
-        ("status", S("open"))
-        ("province_code", S(world_.province(h.province).code))
-        ("village_code", S(h.village->code))
-        ("date_recorded", S(h.recorded.iso()))
-        ("estimated_area_m2", D(h.area_m2))
-        ("evidence", S(evidence))
-        ("land_use_blocked", S(rng.pick(kLandUse)))
-        ("beneficiaries", I(std::min<int64_t>(beneficiaries, 1000000)))
-        ("recording_org", S(recorder))
-        ("cancelled_m2", D(0.0))("reduced_m2", D(0.0))("cleared_m2", D(0.0))
-        ("remaining_m2", D(h.area_m2));
+    b.set("id", S(h.id))
+        .set("name", S(h.village->name_latin + " " + rng.pick(words)))
+        .set("hazard_type", S(cha ? "CHA" : "SHA"))
+        .set("contamination", S(h.contamination))
+        .set("status", S("open"))
+        .set("province_code", S(world_.province(h.province).code))
+        .set("village_code", S(h.village->code))
+        .set("date_recorded", S(h.recorded.iso()))
+        .set("estimated_area_m2", D(h.area_m2))
+        .set("evidence", S(evidence))
+        .set("land_use_blocked", S(rng.pick(kLandUse)))
+        .set("beneficiaries", I(std::min<int64_t>(beneficiaries, 1000000)))
+        .set("recording_org", S(recorder))
+        .set("cancelled_m2", D(0.0))
+        .set("reduced_m2", D(0.0))
+        .set("cleared_m2", D(0.0))
+        .set("remaining_m2", D(h.area_m2));
     return b.geometry(h.geometry).take();
   }
 
   static Record activity_record(const HazardPlan& h, const ActivityPlan& a,
                                 const std::string& aid) {
     Builder b(core::entity::kActivities);
-    b("activity_id", S(aid))("hazard_id", S(h.id))("type", S(a.type))("org", S(a.org))
-        ("team", S(a.team))("start_date", S(a.start.iso()))("end_date", S(a.end.iso()));
-    if (!a.method.empty()) b("method", S(a.method));
-    if (a.type == "non_technical_survey") b("cancelled_m2", D(a.cancelled));
-    if (a.type == "technical_survey") b("reduced_m2", D(a.reduced));
+    b.set("activity_id", S(aid))
+        .set("hazard_id", S(h.id))
+        .set("type", S(a.type))
+        .set("org", S(a.org))
+        .set("team", S(a.team))
+        .set("start_date", S(a.start.iso()))
+        .set("end_date", S(a.end.iso()));
+    if (!a.method.empty()) b.set("method", S(a.method));
+    if (a.type == "non_technical_survey") b.set("cancelled_m2", D(a.cancelled));
+    if (a.type == "technical_survey") b.set("reduced_m2", D(a.reduced));
     if (a.type == "clearance" || a.type == "battle_area_clearance") {
-      b("cleared_m2", D(a.cleared))("depth_cm", D(a.depth_cm));
-      b("ap_mines", I(a.ap))("at_mines", I(a.at))("erw_items", I(a.erw));
+      b.set("cleared_m2", D(a.cleared)).set("depth_cm", D(a.depth_cm));
+      b.set("ap_mines", I(a.ap)).set("at_mines", I(a.at)).set("erw_items", I(a.erw));
     }
-    if (a.last_of_closed) {
-      auto people = static_cast<int64_t>(4 + (h.id.back() - '0'));
-      b("handover_men", I(people))("handover_women", I(people / 2 + 2));
-    }
+    if (a.last_of_closed)
+      b.set("handover_men", I(a.handover_men)).set("handover_women", I(a.handover_women));
     return b.take();
   }
 
   void make_eo_finds(Rng& rng, const HazardPlan& h, const ActivityPlan& a, const std::string& aid,
-                std::vector<Record>& out) const {
+                     std::vector<Record>& out) const {
     static const std::vector<std::string> kAp = models_of({"ap_blast", "ap_fragmentation"});
     static const std::vector<std::string> kAt = models_of({"at"});
     static const std::vector<std::string> kSub = models_of({"submunition"});
@@ -1317,20 +1368,26 @@ class Generator {
       int parts = static_cast<int>(std::min<int64_t>(total, rng.irange(1, 3)));
       int64_t left = total;
       for (int p = 0; p < parts; ++p) {
-        int64_t c = p + 1 == parts ? left : std::max<int64_t>(1, rng.range(1, left - (parts - p - 1)));
+        int64_t c =
+            p + 1 == parts ? left : std::max<int64_t>(1, rng.range(1, left - (parts - p - 1)));
         left -= c;
         std::string model = model_for();
         Builder b(core::entity::kEoFinds);
-        b("id", S(make_id("KH-EO", out.size() + 1, 7)))("activity_id", S(aid))
-            ("hazard_id", S(h.id))("date", S(rng.date(a.start, a.end).iso()))
-            ("category", S(category_of(model)))("model", S(model))("count", I(c))
-            ("condition", S(rng.chance(0.7) ? "armed" : (rng.chance(0.5) ? "unarmed" : "unknown")))
-            ("depth_cm", D(std::round(rng.uniform(0, a.depth_cm))))
-            ("disposal", S(rng.chance(0.7)   ? "destroyed_in_situ"
-                           : rng.chance(0.85) ? "removed_and_destroyed"
-                                              : "rendered_safe"))
-            ("province_code", S(world_.province(h.province).code))
-            ("village_code", S(h.village->code));
+        b.set("id", S(make_id("KH-EO", out.size() + 1, 7)))
+            .set("activity_id", S(aid))
+            .set("hazard_id", S(h.id))
+            .set("date", S(rng.date(a.start, a.end).iso()))
+            .set("category", S(category_of(model)))
+            .set("model", S(model))
+            .set("count", I(c))
+            .set("condition",
+                 S(rng.chance(0.7) ? "armed" : (rng.chance(0.5) ? "unarmed" : "unknown")))
+            .set("depth_cm", D(std::round(rng.uniform(0, a.depth_cm))))
+            .set("disposal", S(rng.chance(0.7)    ? "destroyed_in_situ"
+                               : rng.chance(0.85) ? "removed_and_destroyed"
+                                                  : "rendered_safe"))
+            .set("province_code", S(world_.province(h.province).code))
+            .set("village_code", S(h.village->code));
         out.push_back(b.geometry(point_geometry(point_in_hazard(rng, h))).take());
       }
     };
@@ -1345,14 +1402,14 @@ class Generator {
   }
 
   static void make_qm_visit(Rng& rng, const HazardPlan& h, const ActivityPlan& a,
-                       const std::string& aid, std::vector<Record>& out) {
+                            const std::string& aid, std::vector<Record>& out) {
     if (a.type == "non_technical_survey" || !rng.chance(0.3)) return;
     bool qa = rng.chance(0.5);
     Date d = qa ? rng.date(a.start, a.end)
                 : rng.date(a.end, std::min(last_date(), Date{a.end.days + 60}));
     double u = rng.uniform();
     std::string result = u < 0.85 ? "pass" : (u < 0.95 ? "conditional" : "fail");
-    int nc = result == "pass" ? (rng.chance(0.2) ? 1 : 0)
+    int nc = result == "pass"          ? (rng.chance(0.2) ? 1 : 0)
              : result == "conditional" ? rng.irange(1, 3)
                                        : rng.irange(2, 6);
     static const std::vector<std::string> kActions = {
@@ -1360,10 +1417,15 @@ class Generator {
         "correct the marking of the worksite", "update the site map and benchmark",
         "repeat the quality control sampling"};
     Builder b(core::entity::kQmVisits);
-    b("id", S(make_id("KH-QM", out.size() + 1, 6)))("type", S(qa ? "qa" : "qc"))("org", S(a.org))
-        ("hazard_id", S(h.id))("activity_id", S(aid))("date", S(d.iso()))("result", S(result))
-        ("nonconformities", I(nc));
-    if (nc > 0) b("corrective_action", S(rng.pick(kActions)));
+    b.set("id", S(make_id("KH-QM", out.size() + 1, 6)))
+        .set("type", S(qa ? "qa" : "qc"))
+        .set("org", S(a.org))
+        .set("hazard_id", S(h.id))
+        .set("activity_id", S(aid))
+        .set("date", S(d.iso()))
+        .set("result", S(result))
+        .set("nonconformities", I(nc));
+    if (nc > 0) b.set("corrective_action", S(rng.pick(kActions)));
     out.push_back(b.take());
   }
 
@@ -1384,8 +1446,7 @@ class Generator {
       std::vector<double> cat_w = {lerp(0.40, 0.20), lerp(0.18, 0.08), lerp(0.06, 0.12),
                                    lerp(0.04, 0.12), lerp(0.27, 0.42), lerp(0.01, 0.03),
                                    lerp(0.04, 0.03)};
-      int killed = fig.killed ? *fig.killed
-                              : static_cast<int>(std::lround(0.2 * fig.total));
+      int killed = fig.killed ? *fig.killed : static_cast<int>(std::lround(0.2 * fig.total));
       killed = std::clamp(killed, 0, fig.total);
       std::vector<char> outcome(static_cast<size_t>(fig.total), 0);
       std::fill(outcome.begin(), outcome.begin() + killed, 1);
@@ -1413,37 +1474,47 @@ class Generator {
         bool demining = year >= 1993 && v < 0.015;
         bool military = !demining && v < (year < 1999 ? 0.09 : 0.025);
         bool child_group = !demining && !military && rng.chance(child_share * 0.9);
-        std::string activity = demining ? "demining"
+        std::string activity = demining   ? "demining"
                                : military ? "patrolling"
                                : child_group
-                                   ? rng.pick(std::vector<std::string>{
-                                         "playing", "herding animals", "collecting scrap metal",
-                                         "collecting firewood"})
+                                   ? rng.pick(std::vector<std::string>{"playing", "herding animals",
+                                                                       "collecting scrap metal",
+                                                                       "collecting firewood"})
                                    : rng.pick(std::vector<std::string>{
                                          "farming", "farming", "collecting firewood",
                                          "clearing land", "collecting scrap metal", "travelling",
                                          "fishing", "tampering with a device"});
         std::string acc_id = make_id("KH-AX", accidents.size() + 1, 6);
         Builder ab(core::entity::kAccidents);
-        ab("id", S(acc_id))("date", S(date.iso()))("province_code", S(world_.province(prov).code))
-            ("village_code", S(village->code))("device_category", S(cat))("device", S(device))
-            ("activity_at_time", S(activity))("demining_accident", B(demining));
+        ab.set("id", S(acc_id))
+            .set("date", S(date.iso()))
+            .set("province_code", S(world_.province(prov).code))
+            .set("village_code", S(village->code))
+            .set("device_category", S(cat))
+            .set("device", S(device))
+            .set("activity_at_time", S(activity))
+            .set("demining_accident", B(demining));
         accidents.push_back(ab.geometry(point_geometry(*at)).take());
         for (size_t k = 0; k < size; ++k, ++next) {
           bool dead = outcome[next] == 1;
-          bool child = child_group ? rng.chance(0.8) : (!demining && !military && rng.chance(child_share * 0.3));
+          bool child = child_group ? rng.chance(0.8)
+                                   : (!demining && !military && rng.chance(child_share * 0.3));
           int age = child ? rng.irange(5, 17)
                           : (rng.chance(0.9) ? rng.irange(18, 59) : rng.irange(60, 80));
           bool male = demining || military ? rng.chance(0.95) : rng.chance(child ? 0.75 : 0.8);
           std::string cid = make_id("KH-CA", casualties.size() + 1, 6);
           Builder cb(core::entity::kCasualties);
-          cb("id", S(cid))("accident_id", S(acc_id))("date", S(date.iso()))
-              ("province_code", S(world_.province(prov).code))("village_code", S(village->code))
-              ("outcome", S(dead ? "killed" : "injured"))("sex", S(male ? "male" : "female"))
-              ("age", I(age))
-              ("category", S(demining ? "deminer" : (military ? "military" : "civilian")))
-              ("device", S(device));
-          if (!dead) cb("injuries", S(injury(rng, cat)));
+          cb.set("id", S(cid))
+              .set("accident_id", S(acc_id))
+              .set("date", S(date.iso()))
+              .set("province_code", S(world_.province(prov).code))
+              .set("village_code", S(village->code))
+              .set("outcome", S(dead ? "killed" : "injured"))
+              .set("sex", S(male ? "male" : "female"))
+              .set("age", I(age))
+              .set("category", S(demining ? "deminer" : (military ? "military" : "civilian")))
+              .set("device", S(device));
+          if (!dead) cb.set("injuries", S(injury(rng, cat)));
           casualties.push_back(cb.take());
           if (!dead) make_assistance(arng, cid, date, year, assistance);
         }
@@ -1483,7 +1554,7 @@ class Generator {
   }
 
   static void make_assistance(Rng& rng, const std::string& cid, Date date, int year,
-                     std::vector<Record>& out) {
+                              std::vector<Record>& out) {
     if (!rng.chance(year >= 2005 ? 0.55 : 0.3)) return;
     struct Kind {
       const char* type;
@@ -1491,20 +1562,28 @@ class Generator {
       std::vector<std::string> providers;
     };
     static const std::vector<Kind> kKinds = {
-        {"emergency_medical", 0, 3,
+        {"emergency_medical",
+         0,
+         3,
          {"Provincial referral hospital", "Emergency Hospital for War Victims",
           "Military hospital"}},
-        {"physical_rehabilitation", 30, 720,
+        {"physical_rehabilitation",
+         30,
+         720,
          {"Exceed Worldwide", "Humanity & Inclusion", "ICRC-supported rehabilitation centre",
           "Veterans International Cambodia"}},
         {"psychosocial", 10, 365, {"TPO Cambodia", "Humanity & Inclusion"}},
-        {"socio_economic", 180, 1800,
+        {"socio_economic",
+         180,
+         1800,
          {"Cambodian Red Cross", "Humanity & Inclusion", "MoSVY", "CMAC community development"}},
-        {"rights_promotion", 365, 3650,
+        {"rights_promotion",
+         365,
+         3650,
          {"Cambodian Disabled People's Organisation", "CMAA Victim Assistance Department"}},
     };
-    static const std::vector<std::string> kReferrals = {"self", "CMAC", "HALO", "MAG",
-                                                        "health centre", "CMAA victim register"};
+    static const std::vector<std::string> kReferrals = {
+        "self", "CMAC", "HALO", "MAG", "health centre", "CMAA victim register"};
     int n = rng.irange(1, 3);
     size_t first = rng.index(kKinds.size());
     for (int k = 0; k < n; ++k) {
@@ -1512,11 +1591,14 @@ class Generator {
       Date d{date.days + rng.irange(kind.lo, kind.hi)};
       if (d > last_date()) continue;
       Builder b(core::entity::kAssistance);
-      b("id", S(make_id("KH-VA", out.size() + 1, 6)))("casualty_id", S(cid))
-          ("type", S(kind.type))("provider", S(rng.pick(kind.providers)))("date", S(d.iso()))
-          ("referral", S(rng.pick(kReferrals)));
+      b.set("id", S(make_id("KH-VA", out.size() + 1, 6)))
+          .set("casualty_id", S(cid))
+          .set("type", S(kind.type))
+          .set("provider", S(rng.pick(kind.providers)))
+          .set("date", S(d.iso()))
+          .set("referral", S(rng.pick(kReferrals)));
       Date f{d.days + rng.irange(90, 365)};
-      if (rng.chance(0.5) && f <= last_date()) b("follow_up_date", S(f.iso()));
+      if (rng.chance(0.5) && f <= last_date()) b.set("follow_up_date", S(f.iso()));
       out.push_back(b.take());
     }
   }
@@ -1525,30 +1607,35 @@ class Generator {
   void make_eore(DemoData& out) const {
     Rng rng(stream_seed(opts_.seed, kStreamEore));
     std::vector<Record> sessions;
-    static const std::vector<std::string> kOrgs = {"CMAC", "CMAC", "HALO", "MAG", "NPA",
-                                                   "CMAA", "Cambodian Red Cross",
-                                                   "Spirit of Soccer"};
+    static const std::vector<std::string> kOrgs = {
+        "CMAC", "CMAC", "HALO", "MAG", "NPA", "CMAA", "Cambodian Red Cross", "Spirit of Soccer"};
     static const std::vector<std::string> kMethods = {
-        "community_meeting", "community_meeting", "school", "school", "house_to_house",
-        "mass_media", "digital", "other"};
+        "community_meeting", "community_meeting", "school",  "school",
+        "house_to_house",    "mass_media",        "digital", "other"};
     static const std::vector<std::string> kMaterials = {
-        "posters, leaflets", "flip chart, leaflets", "school booklet", "sample inert devices",
-        "radio spot", "video on mobile phones", "T-shirts, stickers"};
+        "posters, leaflets", "flip chart, leaflets",   "school booklet",    "sample inert devices",
+        "radio spot",        "video on mobile phones", "T-shirts, stickers"};
     for (int i = 0; i < kEoreSessions; ++i) {
       const AdminUnit* v = rng.pick(contaminated_villages_);
       const std::string method = rng.pick(kMethods);
       auto n = [&](int lo, int hi) { return I(rng.irange(lo, hi)); };
       Builder b(core::entity::kEoreSessions);
-      b("id", S(make_id("KH-RE", static_cast<size_t>(i) + 1, 6)))
-          ("date", S(rng.date(date_from_ymd(2010, 1, 1), date_from_ymd(2024, 12, 31)).iso()))
-          ("province_code", S(world_.gazetteer().province_of(v->code)))("village_code", S(v->code))
-          ("org", S(rng.pick(kOrgs)))("method", S(method))("materials", S(rng.pick(kMaterials)));
+      b.set("id", S(make_id("KH-RE", static_cast<size_t>(i) + 1, 6)))
+          .set("date", S(rng.date(date_from_ymd(2010, 1, 1), date_from_ymd(2024, 12, 31)).iso()))
+          .set("province_code", S(world_.gazetteer().province_of(v->code)))
+          .set("village_code", S(v->code))
+          .set("org", S(rng.pick(kOrgs)))
+          .set("method", S(method))
+          .set("materials", S(rng.pick(kMaterials)));
       if (method == "school") {
-        b("men", n(0, 3))("women", n(0, 4))("boys", n(20, 120))("girls", n(20, 120));
+        b.set("men", n(0, 3))
+            .set("women", n(0, 4))
+            .set("boys", n(20, 120))
+            .set("girls", n(20, 120));
       } else if (method == "house_to_house") {
-        b("men", n(1, 8))("women", n(1, 10))("boys", n(0, 8))("girls", n(0, 8));
+        b.set("men", n(1, 8)).set("women", n(1, 10)).set("boys", n(0, 8)).set("girls", n(0, 8));
       } else {
-        b("men", n(5, 60))("women", n(5, 70))("boys", n(3, 50))("girls", n(3, 50));
+        b.set("men", n(5, 60)).set("women", n(5, 70)).set("boys", n(3, 50)).set("girls", n(3, 50));
       }
       sessions.push_back(b.take());
     }
@@ -1578,9 +1665,9 @@ class Generator {
         {"UNDP", 0.05, {"CMAA", "CMAC"}},
     };
     static const std::map<std::string, std::string> kProjects = {
-        {"HALO", "Clearance in the north-west"},    {"MAG", "Land release and EORE"},
-        {"NPA", "CMR survey and clearance"},        {"CMAC", "Demining operations"},
-        {"CMAA", "Regulation, database and QM"},    {"UNDP", "Clearing for Results"},
+        {"HALO", "Clearance in the north-west"}, {"MAG", "Land release and EORE"},
+        {"NPA", "CMR survey and clearance"},     {"CMAC", "Demining operations"},
+        {"CMAA", "Regulation, database and QM"}, {"UNDP", "Clearing for Results"},
         {"APOPO", "Mine detection rats"},
     };
     std::vector<Record> rows;
@@ -1604,9 +1691,13 @@ class Generator {
           double pledged = std::round(part * rng.uniform(1.0, 1.15));
           auto emit = [&](const char* status, double usd) {
             Builder b(core::entity::kFunding);
-            b("id", S(make_id("KH-FU", rows.size() + 1, 5)))("donor", S(d.id))
-                ("recipient", S(to))("project", S(kProjects.at(to)))("year", I(year))
-                ("amount_usd", D(usd))("status", S(status));
+            b.set("id", S(make_id("KH-FU", rows.size() + 1, 5)))
+                .set("donor", S(d.id))
+                .set("recipient", S(to))
+                .set("project", S(kProjects.at(to)))
+                .set("year", I(year))
+                .set("amount_usd", D(usd))
+                .set("status", S(status));
             rows.push_back(b.take());
           };
           emit("pledged", pledged);

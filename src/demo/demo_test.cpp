@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <set>
@@ -221,12 +223,14 @@ TEST(Demo, YearlyCasualtiesFollowTheReferenceWithin15Percent) {
 TEST(Demo, HazardDerivedFieldsEqualAReplayOfTheirActivities) {
   const auto& as = core::schema(core::entity::kActivities);
   std::map<std::string, std::vector<const Record*>> by_hazard;
-  for (const Record& a : records("activities")) by_hazard[core::get_text(as, a, "hazard_id")].push_back(&a);
+  for (const Record& a : records("activities"))
+    by_hazard[core::get_text(as, a, "hazard_id")].push_back(&a);
   size_t closed = 0;
   for (const Record& h : records("hazards")) {
     Record replay = h;
     core::set(hs(), replay, "status", std::string("open"));
-    for (const char* f : {"cancelled_m2", "reduced_m2", "cleared_m2"}) core::set(hs(), replay, f, 0.0);
+    for (const char* f : {"cancelled_m2", "reduced_m2", "cleared_m2"})
+      core::set(hs(), replay, f, 0.0);
     core::set(hs(), replay, "remaining_m2", core::get_real(hs(), h, "estimated_area_m2"));
     core::set(hs(), replay, "last_activity_date", core::Value{});
     auto acts = by_hazard[h.id()];
@@ -253,7 +257,8 @@ TEST(Demo, YearlyReleaseLooksLikeTheNationalPattern) {
   for (const Record& a : records("activities"))
     km2[core::get_date(as, a, "end_date")->year()] +=
         (core::get_real(as, a, "cancelled_m2") + core::get_real(as, a, "reduced_m2") +
-         core::get_real(as, a, "cleared_m2")) / 1e6;
+         core::get_real(as, a, "cleared_m2")) /
+        1e6;
   for (int y = 2015; y <= 2019; ++y) {
     EXPECT_GE(km2[y], 50) << y;
     EXPECT_LE(km2[y], 165) << y;
