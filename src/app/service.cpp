@@ -26,11 +26,11 @@ Service::Service(std::unique_ptr<storage::Store> store)
 Service::~Service() = default;
 
 Result<const core::EntitySchema*> entity_schema(const std::string& name) {
-  if (const auto* s = core::find_schema(name)) return s;
   for (const auto& s : core::all_schemas())
-    if (s.singular == name || s.name == name + "s") return &s;
+    if (!s.internal && (s.name == name || s.singular == name || s.name == name + "s")) return &s;
   std::string known;
-  for (const auto& s : core::all_schemas()) known += (known.empty() ? "" : ", ") + s.name;
+  for (const auto& s : core::all_schemas())
+    if (!s.internal) known += (known.empty() ? "" : ", ") + s.name;
   return fail(ErrorCode::kInvalidArgument,
               "unknown entity '" + name + "' (known: " + known + ")");
 }

@@ -155,6 +155,43 @@ std::vector<EntitySchema> build() {
                {id("id", "funding id"), text("donor", true), text("recipient", true),
                 text("project"), integer("year", 1979, 2100, true),
                 real("amount_usd", 0, 1e10, true), enm("status", {"pledged", "disbursed"})}});
+  // ---- internal entities
+  {
+    FieldDef hash = text("password_hash", false, "Argon2id (libsodium crypto_pwhash_str)");
+    hash.secret = true;
+    FieldDef token = text("api_token_hash", false, "SHA-256 of the API token, hex");
+    token.secret = true;
+    EntitySchema users{"users", "user", GeometryKind::kNone, false,
+                       {id("id", "login"), text("display_name"),
+                        enm("role", {"administrator", "national_data_manager",
+                                     "operator_data_officer", "analyst"}),
+                        text("org", false, "organisation code (operator data officers)"), hash,
+                        token, boolean("disabled"), integer("failed_logins", 0, 1e9),
+                        text("locked_until", false, "UTC timestamp"),
+                        text("created_at", false, "UTC timestamp")}};
+    users.internal = true;
+    v.push_back(std::move(users));
+    EntitySchema subs{
+        "submissions", "submission", GeometryKind::kNone, false,
+        {id("id", "submission id"),
+         enm("entity", {"hazards", "activities", "accidents", "casualties", "eore_sessions",
+                        "assistance", "eo_finds"}),
+         enm("action", {"create", "update"}), text("target_id", false, "record updated"),
+         text("payload", true, "the report as a JSON record"),
+         date("date_of_information", true, "when the facts in the report were true"),
+         enm("status", {"submitted", "verified", "approved", "rejected"}),
+         text("org", true, "submitting organisation"), text("submitted_by", true),
+         text("submitted_at", true), text("verified_by"), text("verified_at"),
+         text("decided_by"), text("decided_at"), text("comment"),
+         text("result_id", false, "record created or updated on approval")}};
+    subs.internal = true;
+    v.push_back(std::move(subs));
+    EntitySchema log{"access_log", "access log entry", GeometryKind::kNone, false,
+                     {id("id", "entry id"), text("at", true), text("user", true),
+                      text("entity", true), text("record_id"), text("purpose")}};
+    log.internal = true;
+    v.push_back(std::move(log));
+  }
   return v;
 }
 }  // namespace

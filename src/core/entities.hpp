@@ -20,6 +20,9 @@ inline constexpr std::string_view kQmVisits = "qm_visits";
 inline constexpr std::string_view kOrganisations = "organisations";
 inline constexpr std::string_view kFunding = "funding";
 inline constexpr std::string_view kDevices = "devices";
+inline constexpr std::string_view kUsers = "users";              // internal
+inline constexpr std::string_view kSubmissions = "submissions";  // internal: the workflow
+inline constexpr std::string_view kAccessLog = "access_log";     // internal: personal-data reads
 }  // namespace entity
 
 /// All schemas, in dependency order (a record may reference only entities listed before it).

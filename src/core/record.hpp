@@ -40,6 +40,7 @@ struct FieldDef {
   bool personal = false;             ///< personal data (names, contacts, exact residence)
   bool derived = false;              ///< computed by Reclaim; never imported
   std::string description;           ///< for docs and error messages
+  bool secret = false;  ///< never shown: omitted from history JSON and every output (hashes)
 };
 
 enum class GeometryKind { kNone, kPoint, kPolygon };  // kPolygon accepts Polygon/MultiPolygon
@@ -50,6 +51,9 @@ struct EntitySchema {
   GeometryKind geometry = GeometryKind::kNone;
   bool geometry_required = false;
   std::vector<FieldDef> fields;  ///< fields[0] is always the id (text)
+  /// Internal entities (users, submissions, access log) are stored and versioned like the
+  /// others but are not imported, exported or listed by the generic record routes.
+  bool internal = false;
 
   /// Index of a field by name, or -1.
   int index_of(std::string_view field) const noexcept;

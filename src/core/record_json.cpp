@@ -11,6 +11,11 @@ std::string record_to_json(const EntitySchema& s, const Record& r) {
   for (size_t i = 0; i < s.fields.size() && i < r.values.size(); ++i) {
     const Value& v = r.values[i];
     const std::string& name = s.fields[i].name;
+    if (s.fields[i].secret) {
+      j[name] = std::holds_alternative<std::monostate>(v) ? nlohmann::ordered_json(nullptr)
+                                                          : nlohmann::ordered_json("***");
+      continue;
+    }
     if (std::holds_alternative<std::monostate>(v)) {
       j[name] = nullptr;
     } else if (const auto* n = std::get_if<int64_t>(&v)) {
@@ -38,6 +43,7 @@ Result<Record> record_from_json(const EntitySchema& s, const std::string& json) 
   Record r = make_record(s);
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const FieldDef& f = s.fields[i];
+    if (f.secret) continue;  // never taken from JSON
     auto it = j.find(f.name);
     if (it == j.end() || it->is_null()) continue;
     switch (f.type) {
