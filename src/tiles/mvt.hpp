@@ -18,7 +18,7 @@ struct TileId {
 
 /// Is z/x/y a real tile (0 <= z <= 22, x and y < 2^z)?
 bool valid(TileId t) noexcept;
-/// The tile's bounds in WGS84 lon/lat, grown by `buffer_px` of 4096... of its 256-px size.
+/// The tile's bounds in WGS84 lon/lat, grown on each side by buffer_fraction of its width.
 geo::Envelope tile_bounds(TileId t, double buffer_fraction = 0.0) noexcept;
 
 struct Feature {
