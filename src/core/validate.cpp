@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <thread>
 
 #include "core/entities.hpp"
 #include "geo/geodesic.hpp"
@@ -358,6 +359,35 @@ Result<Record> parse_record(const EntitySchema& s, const RawRecord& raw,
     return fail(Error{ErrorCode::kInvalidArgument, msg, std::move(c.errors)});
   }
   return r;
+}
+
+std::vector<Result<Record>> parse_records(const EntitySchema& s, const std::vector<RawRecord>& raws,
+                                          const ValidationContext& ctx,
+                                          const std::vector<AdminBoundary>& provinces,
+                                          unsigned threads) {
+  std::vector<std::optional<Result<Record>>> slots(raws.size());
+  threads = std::max(1u, std::min(threads, static_cast<unsigned>(raws.size() / 256 + 1)));
+  auto work = [&](unsigned t, const ValidationContext& c) {
+    for (size_t i = t; i < raws.size(); i += threads) slots[i].emplace(parse_record(s, raws[i], c));
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      std::unique_ptr<ProvinceLocator> own;
+      ValidationContext c = ctx;
+      if (ctx.provinces) {
+        own = std::make_unique<ProvinceLocator>(provinces);
+        c.provinces = own.get();
+      }
+      work(t, c);
+    });
+  }
+  work(0, ctx);
+  for (auto& th : pool) th.join();
+  std::vector<Result<Record>> out;
+  out.reserve(raws.size());
+  for (auto& r : slots) out.push_back(std::move(*r));
+  return out;
 }
 
 }  // namespace reclaim::core

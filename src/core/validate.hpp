@@ -2,6 +2,7 @@
 // Turning raw imported values into checked records. Every problem names the record and the
 // field; all problems of a row are collected, not just the first.
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,6 +60,14 @@ struct ValidationContext {
 /// Errors: kInvalidArgument with one FieldError per problem; the message lists them.
 Result<Record> parse_record(const EntitySchema& s, const RawRecord& raw,
                             const ValidationContext& ctx);
+
+/// parse_record over many rows, on up to `threads` threads (each with its own ProvinceLocator
+/// built from `provinces` when ctx.provinces is set; GEOS prepared geometries are not
+/// thread-safe). Results are in input order.
+std::vector<Result<Record>> parse_records(const EntitySchema& s, const std::vector<RawRecord>& raws,
+                                          const ValidationContext& ctx,
+                                          const std::vector<AdminBoundary>& provinces,
+                                          unsigned threads);
 
 /// True if s is valid UTF-8.
 bool is_valid_utf8(std::string_view s) noexcept;
