@@ -94,6 +94,7 @@ enum Stream : uint64_t {
   kStreamAssistance,
   kStreamEore,
   kStreamFunding,
+  kStreamYearJitter,
 };
 
 // ------------------------------------------------------------------ random numbers
@@ -1182,8 +1183,10 @@ class Generator {
     {
       std::vector<double> residual;
       std::vector<int> years;
+      // The national pattern is a shape, not a figure to reproduce: each year varies ±7 %.
+      Rng jitter(stream_seed(opts_.seed, kStreamYearJitter));
       for (const auto& [y, km2] : kReleaseKm2ByYear) {
-        double want = km2 * kM2PerKm2 * static_cast<double>(scale);
+        double want = km2 * kM2PerKm2 * static_cast<double>(scale) * (0.93 + 0.14 * jitter.uniform());
         years.push_back(y);
         residual.push_back(std::max(0.1 * want, want - released_by_year[y]));
       }
