@@ -73,7 +73,7 @@ int main(int argc, char** argv) try {
   Globals g;
   const char* env_data = std::getenv("RECLAIM_DATA_DIR");
   g.data_dir = env_data ? env_data : RECLAIM_DEFAULT_DATA_DIR;
-  cli.add_option("--db", g.db, "database: a GeoPackage file (default ./reclaim.gpkg)");
+  cli.add_option("--db", g.db, "database: a GeoPackage file (default ./reclaim.gpkg) or postgresql://user@host:port/db");
   cli.add_option("--data-dir", g.data_dir, "gazetteer and boundaries folder")
       ->capture_default_str();
 

@@ -27,6 +27,7 @@ using contract::full_record;
 using contract::insert_of;
 using contract::update_of;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr double kRtreeTolerance = 1e-4;  // degrees: the R-tree stores 32-bit floats (~1 m)
 
@@ -265,12 +266,15 @@ TEST_F(GpkgStoreTest, ANewerSchemaIsRefused) {
                         std::to_string(GpkgStore::latest_schema_version()) + "); upgrade Reclaim"));
 }
 
-TEST_F(GpkgStoreTest, PostgresUrlsAreNotBuiltYet) {
-  for (const char* url : {"postgresql://localhost/reclaim", "postgres://u@h/db"}) {
+TEST_F(GpkgStoreTest, PostgresUrlsGoToThePostgresAdapter) {
+  // Nothing listens on port 1: the URL must reach libpq (kIo), not be opened as a file path.
+  for (const char* url : {"postgresql://postgres:secret@127.0.0.1:1/reclaim",
+                          "postgres://u@127.0.0.1:1/db"}) {
     auto s = open_store(url);
     ASSERT_FALSE(s.has_value());
-    EXPECT_EQ(s.error().code, ErrorCode::kUnsupported);
-    EXPECT_THAT(s.error().message, HasSubstr("PostgreSQL"));
+    EXPECT_EQ(s.error().code, ErrorCode::kIo);
+    EXPECT_THAT(s.error().message, Not(HasSubstr("secret")));
+    EXPECT_FALSE(std::filesystem::exists(url));
   }
 }
 
