@@ -149,6 +149,24 @@ double union_area_m2(const std::vector<const Geometry*>& geoms) {
   return total;
 }
 
+double intersection_area_m2(const Geometry& a, const Geometry& b) {
+  if (!polygonal(&a) || !polygonal(&b) || !envelope(a).intersects(envelope(b))) return 0.0;
+  GeosContext& ctx = GeosContext::for_this_thread();
+  const GEOSContextHandle_t h = ctx.get();
+  GeomPtr ga = engine::make_geometry(ctx, a);
+  GeomPtr gb = engine::make_geometry(ctx, b);
+  if (!ga || !gb) return 0.0;
+  GeomPtr common = engine::own(ctx, GEOSIntersection_r(h, ga.get(), gb.get()));
+  if (!common) {  // a topology error on an invalid input: repair both and retry once
+    ctx.clear_error();
+    ga = engine::own(ctx, GEOSMakeValid_r(h, ga.get()));
+    gb = engine::own(ctx, GEOSMakeValid_r(h, gb.get()));
+    if (!ga || !gb) return 0.0;
+    common = engine::own(ctx, GEOSIntersection_r(h, ga.get(), gb.get()));
+  }
+  return common ? geodesic_area_of(ctx, common.get()) : 0.0;
+}
+
 std::vector<OverlapPair> find_overlaps(const std::vector<const Geometry*>& geoms) {
   GeosContext& ctx = GeosContext::for_this_thread();
   const GEOSContextHandle_t h = ctx.get();
@@ -314,6 +332,41 @@ Point interior_point(const Geometry& g) {
     if (!p.rings.empty() && !p.rings[0].empty()) return p.rings[0][0];
   }
   return Point{nan, nan};
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Geometry clip_to_box(const Geometry& g, const Envelope& box) {
+  Geometry out;
+  if (g.type == GeometryType::kPoint) {
+    const Point& p = g.point;
+    if (p.lon >= box.min_lon && p.lon <= box.max_lon && p.lat >= box.min_lat &&
+        p.lat <= box.max_lat) {
+      out = g;
+    }
+    return out;
+  }
+  if (!polygonal(&g)) return out;
+  GeosContext& ctx = GeosContext::for_this_thread();
+  const GEOSContextHandle_t h = ctx.get();
+  ctx.clear_error();
+  GeomPtr geom = engine::make_geometry(ctx, g);
+  if (!geom) return out;
+  auto clip = [&](const GEOSGeometry* in) {
+    return engine::own(
+        ctx, GEOSClipByRect_r(h, in, box.min_lon, box.min_lat, box.max_lon, box.max_lat));
+  };
+  GeomPtr clipped = clip(geom.get());
+  if (!clipped) {  // e.g. a self-intersecting ring: repair, retry
+    GeomPtr fixed = engine::own(ctx, GEOSMakeValid_r(h, geom.get()));
+    if (fixed) clipped = clip(fixed.get());
+  }
+  if (!clipped) return out;
+  out.polygons = engine::to_polygons(ctx, clipped.get());
+  if (!out.polygons.empty()) {
+    out.type = out.polygons.size() == 1 ? GeometryType::kPolygon : GeometryType::kMultiPolygon;
+  }
+  return out;
 }
 
 }  // namespace reclaim::geo

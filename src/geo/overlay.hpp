@@ -21,6 +21,12 @@ struct OverlapPair {
 /// All pairs of polygonal geometries whose interiors overlap (touching edges do not count).
 std::vector<OverlapPair> find_overlaps(const std::vector<const Geometry*>& geoms);
 
+/// Geodesic area (m²) of the intersection of two polygonal geometries; 0 when they do not
+/// overlap or either is a point or empty. Invalid inputs are repaired (GEOS MakeValid) first.
+/// With the two areas this gives the union (a + b - i) and the symmetric difference (a + b - 2i),
+/// which the workflow uses to find near-identical hazard polygons.
+double intersection_area_m2(const Geometry& a, const Geometry& b);
+
 /// A static R-tree (GEOS STRtree) over envelopes; query returns indexes.
 class SpatialIndex {
  public:
@@ -57,5 +63,14 @@ class RegionLocator {
 
 /// A representative point inside a geometry (GEOS PointOnSurface); the point itself for points.
 Point interior_point(const Geometry& g);
+
+/// The part of `g` inside the axis-aligned `box` (GEOS ClipByRect), in the same coordinates.
+/// The clip is planar: pass projected coordinates (e.g. vector-tile units) to make it exact in
+/// that projection; `Point::lon`/`lat` are then simply x/y. A point is kept when inside or on the
+/// box. Polygons keep their polygonal parts only (slivers that degenerate to lines or points on
+/// the box edge are dropped); one surviving polygon is a kPolygon, several a kMultiPolygon. An
+/// invalid polygon that GEOS cannot clip is repaired (MakeValid) and clipped again.
+/// Returns an empty geometry (kNone) when nothing remains or GEOS fails even after repair.
+Geometry clip_to_box(const Geometry& g, const Envelope& box);
 
 }  // namespace reclaim::geo
