@@ -28,6 +28,8 @@ demo: build
 	$(BUILD)/src/cli/reclaim --db $(DEMO_DB) status
 	@echo
 	@echo "Demo database: $(DEMO_DB) — open it in QGIS, or: ogrinfo $(DEMO_DB)"
+	@echo "Serving on http://127.0.0.1:8080/ (API /api, OGC API /ogc, tiles /tiles; Ctrl-C stops)"
+	$(BUILD)/src/cli/reclaim --db $(DEMO_DB) serve --listen 127.0.0.1:8080
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900

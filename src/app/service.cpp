@@ -1,4 +1,5 @@
 #include "app/service.hpp"
+#include "app/service_cache.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -15,11 +16,6 @@
 
 namespace reclaim::app {
 
-struct Service::Cache {
-  bool loaded = false;
-  core::Gazetteer gazetteer;
-  std::unique_ptr<core::ProvinceLocator> provinces;
-};
 
 Service::Service(std::unique_ptr<storage::Store> store)
     : store_(std::move(store)), cache_(std::make_unique<Cache>()) {}
@@ -258,7 +254,7 @@ Result<size_t> Service::export_file(const std::string& entity, const std::string
   auto fmt = exchange::parse_format(format);
   if (!fmt) return fail(fmt.error());
   std::vector<core::Record> records;
-  if (auto r = store_->scan(**sp, [&](core::Record&& rec) {
+  if (auto r = reader().scan(**sp, [&](core::Record&& rec) {
         records.push_back(std::move(rec));
         return true;
       });
@@ -273,7 +269,7 @@ Result<analysis::Status> Service::status(std::optional<Date> as_of) {
   analysis::StatusInput in;
   in.gazetteer = &cache_->gazetteer;
   auto load = [&](std::string_view entity, std::vector<core::Record>& out) -> Result<void> {
-    return store_->scan(core::schema(entity), [&](core::Record&& r) {
+    return reader().scan(core::schema(entity), [&](core::Record&& r) {
       out.push_back(std::move(r));
       return true;
     });
@@ -325,18 +321,22 @@ Result<DemoReport> Service::demo(uint64_t seed, int scale, const std::string& da
 Result<std::optional<core::Record>> Service::get(const std::string& entity, const std::string& id) {
   auto sp = entity_schema(entity);
   if (!sp) return fail(sp.error());
-  return store_->get(**sp, id);
+  return reader().get(**sp, id);
 }
 Result<std::vector<storage::HistoryEntry>> Service::history(const std::string& entity,
                                                             const std::string& id) {
   auto sp = entity_schema(entity);
   if (!sp) return fail(sp.error());
-  return store_->history(**sp, id);
+  return reader().history(**sp, id);
 }
 Result<int64_t> Service::count(const std::string& entity) {
   auto sp = entity_schema(entity);
   if (!sp) return fail(sp.error());
-  return store_->count(**sp);
+  return reader().count(**sp);
+}
+
+void Service::set_read_store(std::unique_ptr<storage::Store> replica) {
+  read_store_ = std::move(replica);
 }
 
 }  // namespace reclaim::app

@@ -6,11 +6,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/status.hpp"
 #include "common/date.hpp"
 #include "common/error.hpp"
+#include "geo/geometry.hpp"
 #include "storage/store.hpp"
 
 namespace reclaim::app {
@@ -30,6 +32,35 @@ struct ImportReport {
   size_t rejected = 0;
   size_t hazards_updated = 0;  ///< hazards whose land-release state an activity import moved
   std::vector<FieldError> errors;  ///< every problem (rejected records when skip_invalid)
+};
+
+/// What a caller may see. The entry point (HTTP) decides it from the role table; the facade
+/// applies it to every record it returns.
+struct Visibility {
+  bool all_records = false;  ///< every non-internal entity, including uncleared hazards
+  bool personal = false;     ///< personal fields (names, contacts, residence); reads are logged
+  std::string user;          ///< who reads, for the access log ("" = anonymous)
+};
+
+/// A record listing's filters, sort and page (the query parameters of GET /api/{entity}).
+struct ListParams {
+  std::string admin_code;  ///< province/district/commune/village code (2/4/6/8 digits): prefix
+  /// filter name -> comma-separated values: status, hazard_type, contamination, org, type
+  std::vector<std::pair<std::string, std::string>> equals;
+  std::optional<Date> from, to;       ///< inclusive, on the entity's main date field
+  std::optional<geo::Envelope> bbox;  ///< geometry envelope intersects (R-tree)
+  std::string sort;                   ///< a field, optional leading '-' for descending
+  int64_t limit = 100;
+  std::string cursor;  ///< a previous page's next_cursor
+  int64_t offset = 0;
+  bool with_total = false;
+};
+
+struct RecordPage {
+  const core::EntitySchema* schema = nullptr;
+  std::vector<core::Record> records;  ///< hidden fields are null (see field_visible)
+  std::string next_cursor;            ///< "" on the last page
+  int64_t total = -1;                 ///< with ListParams::with_total
 };
 
 struct DemoReport {
@@ -72,11 +103,55 @@ class Service {
                                                      const std::string& id);
   Result<int64_t> count(const std::string& entity);
 
+  // ---- reading with a caller's visibility (the HTTP API and OGC API – Features) ----
+
+  /// A page of an entity's records that `vis` may see, filtered and sorted.
+  /// Errors: kInvalidArgument naming the parameter in details[0].field (unknown entity, a
+  /// filter that does not apply to the entity, an unknown value, a bad sort field or cursor);
+  /// kIo. Reads of personal fields are written to the access log.
+  Result<RecordPage> list(const std::string& entity, const ListParams& p, const Visibility& vis);
+  /// One record if `vis` may see it (nullopt otherwise), hidden fields nulled.
+  Result<std::optional<core::Record>> get_visible(const std::string& entity,
+                                                  const std::string& id, const Visibility& vis);
+  /// History of one record; personal fields are removed from before/after unless vis.personal.
+  Result<std::vector<storage::HistoryEntry>> history_visible(const std::string& entity,
+                                                             const std::string& id,
+                                                             const Visibility& vis);
+  /// `reclaim status --json`; without vis.all_records, casualty figures 1–4 are null with
+  /// "suppressed": true beside them.
+  Result<std::string> status_json(std::optional<Date> as_of, const Visibility& vis);
+  /// Administrative boundaries (cached after the first call).
+  Result<const std::vector<core::AdminBoundary>*> boundaries();
+  /// The envelope of the country (of the boundaries; Cambodia's when there are none).
+  geo::Envelope country_extent();
+  /// Has the administrator published uncleared hazard polygons (meta publish_hazards=1)?
+  bool hazards_published();
+  /// A vector tile (MVT 2.1 bytes, "" when empty) of a layer: hazards, activities, eo_finds,
+  /// accidents, admin_boundaries. Errors: kNotFound (layer or tile), kUnsupported (built
+  /// without tiles).
+  Result<std::string> tile(const std::string& layer, int z, uint32_t x, uint32_t y,
+                           const Visibility& vis);
+  /// The fields a tile of the layer carries.
+  std::vector<std::string> tile_fields(const std::string& layer);
+  /// TileJSON 3.0.0 of a tile layer served at `tiles_url` ("…/{z}/{x}/{y}.mvt").
+  /// Errors: kNotFound (layer), kUnsupported (built without tiles).
+  Result<std::string> tilejson(const std::string& layer, const std::string& tiles_url);
+
   storage::Store& store() noexcept { return *store_; }
+  /// Sends the read-only queries (status, export, get, history, count) to `replica`, e.g. a
+  /// PostgreSQL streaming standby (opened and migrated by the caller); writes stay on the main
+  /// store. Reads then lag the writes by the replication delay.
+  void set_read_store(std::unique_ptr<storage::Store> replica);
 
  private:
   Result<void> load_reference();
+  /// Writes one access_log entry (a read of personal data).
+  Result<void> log_access(const std::string& user, const std::string& entity,
+                          const std::string& record_ids, const std::string& purpose);
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<storage::Store> read_store_;  ///< a read replica, or null
+  /// Where read-only queries go: the replica if there is one, else the main store.
+  storage::Store& reader() noexcept { return read_store_ ? *read_store_ : *store_; }
   struct Cache;
   std::unique_ptr<Cache> cache_;
 };
@@ -84,5 +159,13 @@ class Service {
 /// The entity schema for a user-supplied name ("hazards", also "hazard").
 /// Errors: kInvalidArgument listing the known entities.
 Result<const core::EntitySchema*> entity_schema(const std::string& name);
+
+/// May a caller with `vis` read records of this entity at all? (Without all_records: hazards
+/// (released land only unless published), devices and organisations.)
+bool readable(const core::EntitySchema& s, const Visibility& vis) noexcept;
+/// Is a field shown to a caller with `vis`? (secret: never; personal: only with vis.personal.)
+bool field_visible(const core::FieldDef& f, const Visibility& vis) noexcept;
+/// The entity's main date field (from/to and OGC datetime filter it), or nullptr.
+const core::FieldDef* main_date_field(const core::EntitySchema& s) noexcept;
 
 }  // namespace reclaim::app

@@ -14,6 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/service.hpp"
+#include "cli/user_cmd.hpp"
+#include "cli/migrate_cmd.hpp"
+#include "cli/serve_cmd.hpp"
 #include "common/date.hpp"
 #include "exchange/exchange.hpp"
 #include "storage/store.hpp"
@@ -57,12 +60,19 @@ std::string os_user() {
 struct Globals {
   std::string db = "reclaim.gpkg";
   std::string data_dir;
+  std::string db_read;  ///< a read-only replica for the read-only commands ("" = --db)
 };
 
 Result<std::unique_ptr<reclaim::app::Service>> open_service(const Globals& g) {
   auto store = reclaim::storage::open_store(g.db);
   if (!store) return tl::unexpected(store.error());
-  return std::make_unique<reclaim::app::Service>(std::move(*store));
+  auto svc = std::make_unique<reclaim::app::Service>(std::move(*store));
+  if (!g.db_read.empty()) {
+    auto replica = reclaim::storage::open_store(g.db_read);
+    if (!replica) return tl::unexpected(replica.error());
+    svc->set_read_store(std::move(*replica));
+  }
+  return svc;
 }
 
 }  // namespace
@@ -74,6 +84,8 @@ int main(int argc, char** argv) try {
   const char* env_data = std::getenv("RECLAIM_DATA_DIR");
   g.data_dir = env_data ? env_data : RECLAIM_DEFAULT_DATA_DIR;
   cli.add_option("--db", g.db, "database: a GeoPackage file (default ./reclaim.gpkg) or postgresql://user@host:port/db");
+  cli.add_option("--db-read", g.db_read, "read-only replica (postgresql://…) for status, export and reads");
+  auto run_migrate = reclaim::cli::register_migrate_command(cli);
   cli.add_option("--data-dir", g.data_dir, "gazetteer and boundaries folder")
       ->capture_default_str();
 
@@ -124,6 +136,20 @@ int main(int argc, char** argv) try {
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
 
+  // serve
+  reclaim::cli::ServeArgs sa;
+#ifdef RECLAIM_DEFAULT_STATIC_DIR
+  sa.default_static_dir = RECLAIM_DEFAULT_STATIC_DIR;
+#endif
+  auto* srv = cli.add_subcommand("serve", "serve the API, OGC API – Features, tiles and web UI");
+  srv->add_option("--listen", sa.listen, "HOST:PORT")->capture_default_str();
+  srv->add_option("--static", sa.static_dir, "web UI folder (default <repo>/web/dist)");
+  srv->add_option("--threads", sa.threads, "worker threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+
+  auto users = reclaim::cli::register_user_commands(cli);  // user add|passwd|disable|list|token
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -131,9 +157,15 @@ int main(int argc, char** argv) try {
     return rc == 0 ? 0 : reclaim::kExitUsage;
   }
 
+  if (auto rc = run_migrate()) return *rc;
+  if (*srv) {
+    sa.db = g.db;
+    return reclaim::cli::run_serve(sa);
+  }
   auto svc = open_service(g);
   if (!svc) return report(svc.error());
   reclaim::app::Service& s = **svc;
+  if (users->parsed()) return users->run(s.store());
 
   if (*init) {
     if (auto r = s.init(g.data_dir); !r) return report(r.error());

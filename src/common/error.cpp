@@ -15,6 +15,8 @@ constexpr Row kTable[] = {
     {ErrorCode::kAlreadyExists, "already_exists", 3, 409},
     {ErrorCode::kFailedPrecondition, "failed_precondition", 3, 409},
     {ErrorCode::kConflict, "conflict", 5, 409},
+    {ErrorCode::kUnauthenticated, "unauthenticated", 7, 401},
+    {ErrorCode::kPermissionDenied, "permission_denied", 7, 403},
     {ErrorCode::kUnsupported, "unsupported", 3, 415},
     {ErrorCode::kIo, "io", 6, 503},
     {ErrorCode::kInternal, "internal", 70, 500},

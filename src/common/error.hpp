@@ -16,6 +16,8 @@ enum class ErrorCode {
   kAlreadyExists,       ///< duplicate id: exit 3, HTTP 409
   kFailedPrecondition,  ///< valid input that breaks a domain rule (e.g. remaining < 0): exit 3, 409
   kConflict,            ///< stale version / concurrent update: exit 5, HTTP 409
+  kUnauthenticated,     ///< no valid session or token (or it expired): exit 7, HTTP 401
+  kPermissionDenied,    ///< the role may not do this: exit 7, HTTP 403
   kUnsupported,         ///< format or feature not supported: exit 3, HTTP 415
   kIo,                  ///< file system / database I/O: exit 6, HTTP 503
   kInternal,            ///< a bug: exit 70, HTTP 500

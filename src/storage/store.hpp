@@ -4,17 +4,21 @@
 // (storage/contract) runs against every adapter.
 //
 // Thread rules: a Store is used by one thread at a time.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "common/error.hpp"
 #include "core/gazetteer.hpp"
 #include "core/record.hpp"
+#include "geo/geometry.hpp"
 
 namespace reclaim::storage {
 
@@ -49,6 +53,91 @@ struct HistoryEntry {
   std::string before_json;  ///< "" for inserts
   std::string after_json;
 };
+
+
+/// One condition of a Query on a field of the entity (never a user-chosen column name: callers
+/// take field names from the schema). Values are compared as SQLite compares them (null <
+/// numbers < text); dates are ISO text, so text comparison orders them.
+struct Condition {
+  enum class Op {
+    kAnyOf,   ///< field equals one of `values`
+    kPrefix,  ///< text field starts with values[0] (admin codes: 12 matches 1203…)
+    kGe,      ///< field >= values[0]
+    kLe,      ///< field <= values[0]
+  };
+  std::string field;
+  Op op = Op::kAnyOf;
+  std::vector<core::Value> values;
+};
+
+/// A filtered, sorted page of an entity. Paging is by key ("keyset"): `after` is the
+/// (sort value, id) of the last record of the previous page; `offset` skips records instead.
+struct Query {
+  std::vector<Condition> where;        ///< all must hold
+  std::optional<geo::Envelope> bbox;   ///< records whose geometry envelope intersects it
+  std::string sort_field;              ///< "" = the id field; ties are broken by id
+  bool descending = false;
+  struct After {
+    core::Value sort_value;
+    std::string id;
+  };
+  std::optional<After> after;
+  int64_t offset = 0;
+  int64_t limit = 100;       ///< at most this many records (>= 0)
+  bool with_total = false;   ///< also count every record that matches (ignoring paging)
+};
+
+struct QueryPage {
+  std::vector<core::Record> records;
+  bool more = false;    ///< another page follows
+  int64_t total = -1;   ///< records matching, when Query::with_total
+};
+
+/// Orders values as SQLite does: null < numbers < text. Returns <0, 0, >0.
+inline int compare_values(const core::Value& a, const core::Value& b) noexcept {
+  auto rank = [](const core::Value& v) {
+    return std::holds_alternative<std::monostate>(v) ? 0
+           : std::holds_alternative<std::string>(v)  ? 2
+                                                     : 1;
+  };
+  const int ra = rank(a), rb = rank(b);
+  if (ra != rb) return ra < rb ? -1 : 1;
+  if (ra == 0) return 0;
+  if (ra == 2) {
+    const int c = std::get<std::string>(a).compare(std::get<std::string>(b));
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  auto num = [](const core::Value& v) {
+    if (const auto* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
+    return std::get<double>(v);
+  };
+  const double x = num(a), y = num(b);
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/// Does the record satisfy the condition (as the SQL would: null never matches)?
+inline bool matches(const core::EntitySchema& s, const core::Record& r, const Condition& c) {
+  const int i = s.index_of(c.field);
+  if (i < 0) return false;
+  const core::Value& v = r.values[static_cast<size_t>(i)];
+  if (std::holds_alternative<std::monostate>(v)) return false;
+  switch (c.op) {
+    case Condition::Op::kAnyOf:
+      for (const auto& w : c.values)
+        if (compare_values(v, w) == 0) return true;
+      return false;
+    case Condition::Op::kPrefix: {
+      const auto* t = std::get_if<std::string>(&v);
+      const auto* p = c.values.empty() ? nullptr : std::get_if<std::string>(&c.values[0]);
+      return t != nullptr && p != nullptr && t->starts_with(*p);
+    }
+    case Condition::Op::kGe:
+      return !c.values.empty() && compare_values(v, c.values[0]) >= 0;
+    case Condition::Op::kLe:
+      return !c.values.empty() && compare_values(v, c.values[0]) <= 0;
+  }
+  return false;
+}
 
 class Store {
  public:
@@ -87,10 +176,83 @@ class Store {
   /// Small key/value settings (e.g. "seed", "created_at").
   virtual Result<std::optional<std::string>> meta(std::string_view key) = 0;
   virtual Result<void> set_meta(std::string_view key, std::string_view value) = 0;
+
+  /// A filtered, sorted page of an entity's records (see Query). The default implementation
+  /// scans and filters in memory; adapters override it with indexed queries.
+  /// Errors: kInvalidArgument (a condition or sort field that is not in the schema), kIo.
+  virtual Result<QueryPage> query(const core::EntitySchema& s, const Query& q);
+
+  // ---- whole-database copy (reclaim migrate): read everything, restore into an empty store ----
+
+  /// Calls fn for every history entry of every entity, in seq order. fn returns false to stop.
+  /// Errors: kIo.
+  virtual Result<void> scan_history(const std::function<bool(HistoryEntry&&)>& fn) = 0;
+  /// Every meta setting as (key, value), in key order. Errors: kIo.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> meta_entries() = 0;
+  /// Copies the whole content of `source` into this store in ONE transaction (all or nothing):
+  /// the gazetteer and boundaries, every record of every entity (internal ones included) with
+  /// its row version unchanged, the complete history (seq numbers and every column unchanged)
+  /// and every meta setting. This store must be empty: no record, no history entry, no admin
+  /// unit (a freshly migrated database); meta settings already present are overwritten.
+  /// `source` is only read (scan, scan_history, admin_units, admin_boundaries, meta_entries);
+  /// it must be another database, used on this thread.
+  /// Errors: kFailedPrecondition (this store is not empty, naming what it holds),
+  /// kInvalidArgument (a record or geometry this store rejects, naming it), kIo (including a
+  /// lost connection: the transaction is rolled back, nothing was written).
+  virtual Result<void> restore_from(Store& source) = 0;
 };
 
-/// Opens a store from a location: a file path (GeoPackage, created if missing). Later also
-/// postgresql://… URLs.  Errors: kIo, kUnsupported.
+/// Opens a store from a location: a postgresql://… (or postgres://…) URL — PostgreSQL 15 +
+/// PostGIS 3 — or else a file path (a GeoPackage, created if missing), then migrates it.
+/// Errors: kIo (unreachable server, bad credentials, unwritable file), kUnsupported (a file that
+/// is not a Reclaim GeoPackage), kFailedPrecondition (schema newer than this binary).
 Result<std::unique_ptr<Store>> open_store(const std::string& location);
+
+// The portable Store::query: a scan filtered and sorted in memory (header-only so that every
+// adapter library gets it without a new link dependency).
+inline Result<QueryPage> Store::query(const core::EntitySchema& s, const Query& q) {
+  for (const auto& c : q.where)
+    if (s.index_of(c.field) < 0)
+      return fail(ErrorCode::kInvalidArgument, "no field '" + c.field + "' in " + s.name);
+  const int sort_i = q.sort_field.empty() ? 0 : s.index_of(q.sort_field);
+  if (sort_i < 0)
+    return fail(ErrorCode::kInvalidArgument, "no field '" + q.sort_field + "' in " + s.name);
+  const auto si = static_cast<size_t>(sort_i);
+  std::vector<core::Record> hits;
+  auto scanned = scan(s, [&](core::Record&& r) {
+    for (const auto& c : q.where)
+      if (!matches(s, r, c)) return true;
+    if (q.bbox) {
+      if (r.geometry.empty() || !geo::envelope(r.geometry).intersects(*q.bbox)) return true;
+    }
+    hits.push_back(std::move(r));
+    return true;
+  });
+  if (!scanned) return fail(scanned.error());
+  // (sort value, id) ascending or descending
+  auto before = [&](const core::Value& av, const std::string& aid, const core::Value& bv,
+                    const std::string& bid) {
+    int c = compare_values(av, bv);
+    if (c == 0) c = aid.compare(bid) < 0 ? -1 : (aid == bid ? 0 : 1);
+    return q.descending ? c > 0 : c < 0;
+  };
+  std::sort(hits.begin(), hits.end(), [&](const core::Record& a, const core::Record& b) {
+    return before(a.values[si], a.id(), b.values[si], b.id());
+  });
+  QueryPage page;
+  if (q.with_total) page.total = static_cast<int64_t>(hits.size());
+  size_t start = 0;
+  if (q.after) {
+    while (start < hits.size() &&
+           !before(q.after->sort_value, q.after->id, hits[start].values[si], hits[start].id()))
+      ++start;
+  }
+  start += static_cast<size_t>(std::max<int64_t>(0, q.offset));
+  const auto limit = static_cast<size_t>(std::max<int64_t>(0, q.limit));
+  for (size_t i = start; i < hits.size() && page.records.size() < limit; ++i)
+    page.records.push_back(std::move(hits[i]));
+  page.more = start + page.records.size() < hits.size();
+  return page;
+}
 
 }  // namespace reclaim::storage

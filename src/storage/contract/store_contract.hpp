@@ -13,6 +13,8 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "contract_records.hpp"
@@ -360,6 +362,123 @@ TEST_P(StoreContract, MigrateTwiceIsHarmless) {
   commit_ok(change_set({insert_of(hazards(), full_record(hazards(), 1))}));
   ASSERT_TRUE(store().migrate());
   EXPECT_EQ(count_of(hazards()), 1);
+}
+
+// ---- whole-database copy (reclaim migrate) ----
+
+/// Every record of every entity (with its version and geometry), in id order.
+inline std::vector<std::pair<std::string, core::Record>> all_records(Store& st) {
+  std::vector<std::pair<std::string, core::Record>> out;
+  for (const auto& s : core::all_schemas()) {
+    auto r = st.scan(s, [&](core::Record&& rec) {
+      out.emplace_back(s.name, std::move(rec));
+      return true;
+    });
+    EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
+  }
+  return out;
+}
+
+inline std::vector<HistoryEntry> all_history(Store& st) {
+  std::vector<HistoryEntry> out;
+  auto r = st.scan_history([&](HistoryEntry&& h) {
+    out.push_back(std::move(h));
+    return true;
+  });
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
+  return out;
+}
+
+TEST_P(StoreContract, RestoreFromCopiesRecordsVersionsHistoryGazetteerAndSettings) {
+  using core::AdminLevel;
+  for (const auto& s : core::all_schemas())
+    commit_ok(change_set({insert_of(s, full_record(s, 1), "row 1"),
+                          insert_of(s, bare_record(s, 2), "row 2")}));
+  core::Record h = must_get(hazards(), full_record(hazards(), 1).id());
+  core::set(hazards(), h, "name", std::string(kKhmerVillage));
+  commit_ok(change_set({update_of(hazards(), h, "row 9")}, "survey.xlsx"));  // version 2
+  ASSERT_TRUE(store().replace_admin_units(
+      {{"24", "", AdminLevel::kProvince, "Pailin", "ប៉ៃលិន", 12.85, 102.6},
+       {"2401", "24", AdminLevel::kDistrict, "Pailin", "ប៉ៃលិន", std::nullopt, std::nullopt}},
+      {{"24", AdminLevel::kProvince, multipolygon_with_hole()}}));
+  ASSERT_TRUE(store().set_meta("demo_seed", "7"));
+
+  std::unique_ptr<Store> copy = GetParam().fresh();
+  ASSERT_NE(copy, nullptr);
+  auto r = copy->restore_from(store());
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+
+  const auto want = all_records(store());
+  const auto got = all_records(*copy);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE(want[i].first + " " + want[i].second.id());
+    EXPECT_EQ(got[i].first, want[i].first);
+    EXPECT_EQ(got[i].second.values, want[i].second.values);
+    EXPECT_EQ(got[i].second.geometry, want[i].second.geometry);
+    EXPECT_EQ(got[i].second.version, want[i].second.version);
+  }
+  EXPECT_EQ(must_get(hazards(), h.id()).version, 2);
+  auto copied_h = copy->get(hazards(), h.id());
+  ASSERT_TRUE(copied_h.has_value() && copied_h->has_value());
+  EXPECT_EQ((*copied_h)->version, 2);
+
+  const auto hist_want = all_history(store());
+  const auto hist_got = all_history(*copy);
+  ASSERT_EQ(hist_got.size(), hist_want.size());
+  for (size_t i = 0; i < hist_want.size(); ++i) {
+    const HistoryEntry &a = hist_got[i], &b = hist_want[i];
+    EXPECT_EQ(a.seq, b.seq);
+    EXPECT_EQ(std::tie(a.entity, a.record_id, a.op, a.at, a.user, a.file, a.source_record,
+                       a.reason, a.before_json, a.after_json),
+              std::tie(b.entity, b.record_id, b.op, b.at, b.user, b.file, b.source_record,
+                       b.reason, b.before_json, b.after_json));
+  }
+  auto units = copy->admin_units();
+  ASSERT_TRUE(units.has_value());
+  ASSERT_EQ(units->size(), 2u);
+  EXPECT_EQ((*units)[1].parent_code, "24");
+  EXPECT_EQ((*units)[0].lat, 12.85);
+  auto bounds = copy->admin_boundaries();
+  ASSERT_TRUE(bounds.has_value());
+  ASSERT_EQ(bounds->size(), 1u);
+  EXPECT_EQ((*bounds)[0].geometry, multipolygon_with_hole());
+  auto meta = copy->meta_entries();
+  ASSERT_TRUE(meta.has_value());
+  EXPECT_THAT(*meta, ::testing::Contains(std::pair<std::string, std::string>("demo_seed", "7")));
+
+  // The copy keeps working: an update bumps the copied version, its history entry follows the
+  // copied seq numbers.
+  core::Record again = std::move(**copied_h);
+  core::set(hazards(), again, "name", std::string("Renamed"));
+  ChangeSet cs = change_set({update_of(hazards(), again, "row 10")});
+  auto up = copy->commit(cs);
+  ASSERT_TRUE(up.has_value()) << up.error().message;
+  const auto after = all_history(*copy);
+  ASSERT_EQ(after.size(), hist_want.size() + 1);
+  EXPECT_GT(after.back().seq, hist_want.back().seq);
+}
+
+TEST_P(StoreContract, RestoreFromRefusesATargetThatIsNotEmptyAndChangesNothing) {
+  commit_ok(change_set({insert_of(hazards(), full_record(hazards(), 1))}));
+  std::unique_ptr<Store> target = GetParam().fresh();
+  ASSERT_NE(target, nullptr);
+  ChangeSet one = change_set({insert_of(hazards(), full_record(hazards(), 5))});
+  ASSERT_TRUE(target->commit(one).has_value());
+  auto r = target->restore_from(store());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(r.error().message, ::testing::HasSubstr("not empty"));
+  auto n = target->count(hazards());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(all_history(*target).size(), 1u);
+}
+
+TEST_P(StoreContract, RestoreFromItselfIsRefused) {
+  auto r = store().restore_from(store());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
 }
 
 }  // namespace reclaim::storage::contract

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -532,6 +533,9 @@ class PgStore::Impl {
       code = ErrorCode::kConflict;
       msg += ": reload and try again";
     }
+    if (st == "25006")  // read_only_sql_transaction: a hot standby, or default_transaction_read_only
+      msg += " (this server is read-only, e.g. a streaming replica: send writes to the primary "
+             "with --db; a replica belongs in --db-read)";
     return Error{code, std::move(msg)};
   }
 
@@ -1264,6 +1268,271 @@ Result<void> PgStore::set_meta(std::string_view key, std::string_view value) {
   auto r = db.run(kMetaUpsert, p, db.shown + ": cannot write setting " + std::string(key));
   if (!r) return fail(r.error());
   return {};
+}
+
+// ------------------------------------------------------------------------------------------
+// Whole-database copy (reclaim migrate).
+
+Result<void> PgStore::scan_history(const std::function<bool(HistoryEntry&&)>& fn) {
+  Impl& db = *impl_;
+  if (auto c = db.ensure_connected(); !c) return c;
+  int64_t last = 0;
+  for (;;) {
+    Params p;
+    p.integer(last);  // seq starts at 1
+    auto r = db.query(
+        "SELECT seq, entity, record_id, op, at, \"user\", file, source_record, reason, "
+        "before_json, after_json FROM history WHERE seq > $1::bigint ORDER BY seq LIMIT " +
+            std::to_string(kScanPage),
+        p, db.shown + ": cannot read the history");
+    if (!r) return fail(r.error());
+    const PGresult* res = r->get();
+    const int rows = PQntuples(res);
+    for (int row = 0; row < rows; ++row) {
+      HistoryEntry h;
+      h.seq = int_at(res, row, 0);
+      h.entity = text_at(res, row, 1);
+      h.record_id = text_at(res, row, 2);
+      h.op = text_at(res, row, 3);
+      h.at = text_at(res, row, 4);
+      h.user = text_at(res, row, 5);
+      h.file = text_at(res, row, 6);
+      h.source_record = text_at(res, row, 7);
+      h.reason = text_at(res, row, 8);
+      h.before_json = text_at(res, row, 9);  // "" when NULL
+      h.after_json = text_at(res, row, 10);
+      last = h.seq;
+      if (!fn(std::move(h))) return {};
+    }
+    if (rows < kScanPage) return {};
+  }
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> PgStore::meta_entries() {
+  Impl& db = *impl_;
+  if (auto c = db.ensure_connected(); !c) return fail(c.error());
+  Params none;
+  auto r = db.query("SELECT key, value FROM reclaim_meta ORDER BY key COLLATE \"C\"", none,
+                    db.shown + ": cannot read the settings");
+  if (!r) return fail(r.error());
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int row = 0; row < PQntuples(r->get()); ++row)
+    out.emplace_back(text_at(r->get(), row, 0), text_at(r->get(), row, 1));
+  return out;
+}
+
+Result<void> PgStore::restore_from(Store& source) {
+  Impl& db = *impl_;
+  if (&source == this)
+    return fail(ErrorCode::kInvalidArgument, db.shown + ": cannot copy a database into itself");
+  if (auto c = db.ensure_connected(); !c) return c;
+  db.last_lost = db.last_cancelled = db.committing = false;
+  auto copy = [&]() -> Result<void> {
+    auto txn = Impl::Transaction::begin(db);
+    if (!txn) return fail(txn.error());
+    // Every commit writes history: concurrent writers wait until the copy is done.
+    if (auto r = db.exec("LOCK TABLE history, admin_units, admin_boundaries IN EXCLUSIVE MODE",
+                         db.shown + ": cannot lock the database for the copy");
+        !r)
+      return r;
+
+    // Only into an empty database (the meta settings do not count).
+    std::string held;
+    auto note = [&](int64_t n, const std::string& what) {
+      if (n > 0) held += (held.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+    };
+    for (const auto& s : core::all_schemas()) {
+      auto n = count(s);
+      if (!n) return fail(n.error());
+      note(*n, s.name);
+    }
+    for (const char* table : {"history", "admin_units", "admin_boundaries"}) {
+      Params none;
+      auto n = db.query(std::string("SELECT count(*) FROM ") + table, none,
+                        db.shown + ": cannot count " + table);
+      if (!n) return fail(n.error());
+      note(int_at(n->get(), 0, 0), std::string(table) + " rows");
+    }
+    if (!held.empty())
+      return fail(ErrorCode::kFailedPrecondition,
+                  db.shown + " is not empty (it holds " + held +
+                      "): copy into a new database (CREATE DATABASE, or a new file)");
+
+    // What each queued statement is about, for its error message (cleared with the batch).
+    std::vector<std::string> about;
+    std::vector<Queued> batch;
+    auto explain = [&](const Queued& item, const PGresult* r) -> Error {
+      const std::string& what = about[std::min(item.item, about.size() - 1)];
+      Error e = db.error(r, what);
+      if (db.last_sqlstate == "23505")
+        return Error{ErrorCode::kAlreadyExists, what + ": appears twice in the source"};
+      return e;
+    };
+    auto queue = [&](Queued item, std::string what) -> Result<void> {
+      item.item = about.size();
+      about.push_back(std::move(what));
+      batch.push_back(std::move(item));
+      if (batch.size() < kBatchChanges) return {};
+      auto r = db.run_batch(batch, explain);
+      about.clear();
+      return r;
+    };
+    auto flush = [&]() -> Result<void> {
+      auto r = db.run_batch(batch, explain);
+      about.clear();
+      return r;
+    };
+
+    // gazetteer and boundaries, in the source's order
+    auto units = source.admin_units();
+    if (!units) return fail(units.error());
+    for (const auto& u : *units) {
+      Queued item;
+      item.stmt = &kUnitInsert;
+      item.params.ref(u.code);
+      if (u.parent_code.empty()) {
+        item.params.null();
+      } else {
+        item.params.ref(u.parent_code);
+      }
+      item.params.integer(static_cast<int>(u.level));
+      item.params.ref(u.name_latin);
+      item.params.ref(u.name_km);
+      if (u.lat) {
+        item.params.real(*u.lat);
+      } else {
+        item.params.null();
+      }
+      if (u.lon) {
+        item.params.real(*u.lon);
+      } else {
+        item.params.null();
+      }
+      if (auto r = queue(std::move(item), "admin unit " + u.code); !r) return r;
+    }
+    if (auto r = flush(); !r) return r;
+    auto bounds = source.admin_boundaries();
+    if (!bounds) return fail(bounds.error());
+    for (const auto& b : *bounds) {
+      if (b.geometry.type == geo::GeometryType::kPoint)
+        return fail(ErrorCode::kInvalidArgument,
+                    "boundary of " + b.code + ": geometry must be a polygon");
+      Queued item;
+      item.stmt = &kBoundaryInsert;
+      if (b.geometry.empty()) {
+        item.params.null();
+      } else {
+        item.params.binary(geo::to_wkb(b.geometry));
+      }
+      item.params.ref(b.code);
+      item.params.integer(static_cast<int>(b.level));
+      if (auto r = queue(std::move(item), "boundary of " + b.code); !r) return r;
+    }
+    if (auto r = flush(); !r) return r;
+
+    // every record of every entity, its row version kept: the insert statement with the
+    // version as a parameter instead of 1
+    for (const auto& s : core::all_schemas()) {
+      auto t = db.table(s);
+      if (!t) return fail(t.error());
+      const TableSql& ts = **t;
+      const int n_params = static_cast<int>(s.fields.size()) + (ts.features ? 1 : 0) + 1;
+      const std::string& insert = ts.insert.sql;
+      const Statement restore{"reclaim_" + s.name + "_restore",
+                              insert.substr(0, insert.size() - 2) + "$" +
+                                  std::to_string(n_params) + "::bigint)"};
+      std::deque<core::Record> pending;  // the batch's parameters point into these records
+      std::optional<Error> failed;
+      auto scanned = source.scan(s, [&](core::Record&& rec) {
+        const core::Record& r = pending.emplace_back(std::move(rec));
+        Queued item;
+        item.stmt = &restore;
+        if (auto b = db.bind_record(item.params, ts, r, ""); !b) {
+          failed = b.error();
+          return false;
+        }
+        item.params.integer(r.version);
+        const bool full = batch.size() + 1 >= kBatchChanges;
+        if (auto q_ = queue(std::move(item), label(s, r.id(), "")); !q_) {
+          failed = q_.error();
+          return false;
+        }
+        if (full) pending.clear();
+        return true;
+      });
+      if (!scanned) return fail(scanned.error());
+      if (failed) return fail(std::move(*failed));
+      if (auto r = flush(); !r) return r;
+    }
+
+    // the complete history, seq numbers kept; then the sequence continues after them
+    static const Statement kHistoryRestore = {
+        "reclaim_history_restore",
+        "INSERT INTO history (seq, entity, record_id, op, at, \"user\", file, source_record, "
+        "reason, before_json, after_json) "
+        "VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"};
+    {
+      std::optional<Error> failed;
+      auto scanned = source.scan_history([&](HistoryEntry&& h) {
+        Queued item;
+        item.stmt = &kHistoryRestore;
+        item.params.integer(h.seq);
+        item.params.text(std::move(h.entity));
+        item.params.text(std::move(h.record_id));
+        item.params.text(std::move(h.op));
+        item.params.text(std::move(h.at));
+        item.params.text(std::move(h.user));
+        item.params.text(std::move(h.file));
+        item.params.text(std::move(h.source_record));
+        item.params.text(std::move(h.reason));
+        if (h.before_json.empty()) {
+          item.params.null();
+        } else {
+          item.params.text(std::move(h.before_json));
+        }
+        item.params.text(std::move(h.after_json));
+        if (auto q_ = queue(std::move(item), db.shown + ": history entry " + std::to_string(h.seq));
+            !q_) {
+          failed = q_.error();
+          return false;
+        }
+        return true;
+      });
+      if (!scanned) return fail(scanned.error());
+      if (failed) return fail(std::move(*failed));
+      if (auto r = flush(); !r) return r;
+      if (auto r = db.exec(
+              "SELECT setval(pg_get_serial_sequence('history', 'seq'), COALESCE(max(seq), 0) + 1, "
+              "false) FROM history",
+              db.shown + ": cannot move the history sequence");
+          !r)
+        return r;
+    }
+
+    auto entries = source.meta_entries();
+    if (!entries) return fail(entries.error());
+    for (const auto& [key, value] : *entries) {
+      Params p;
+      p.ref(key);
+      p.ref(value);
+      auto r = db.run(kMetaUpsert, p, db.shown + ": cannot write setting " + key);
+      if (!r) return fail(r.error());
+    }
+    return txn->commit();
+  };
+  auto r = copy();
+  if (r) return r;
+  const Error& e = r.error();
+  if (db.last_lost)
+    return fail(ErrorCode::kIo, db.shown + ": the connection to the server was lost " +
+                                    (db.committing ? std::string("while committing the copy: it "
+                                                                 "may or may not have been written")
+                                                   : std::string("during the copy; the transaction "
+                                                                 "was rolled back, nothing was "
+                                                                 "written")) +
+                                    " (" + e.message + ")");
+  if (db.last_cancelled) return fail(ErrorCode::kIo, e.message + std::string(kRolledBack));
+  return r;
 }
 
 }  // namespace reclaim::storage

@@ -58,6 +58,11 @@ class PgStore final : public Store {
   Result<std::vector<core::AdminBoundary>> admin_boundaries() override;
   Result<std::optional<std::string>> meta(std::string_view key) override;
   Result<void> set_meta(std::string_view key, std::string_view value) override;
+  Result<void> scan_history(const std::function<bool(HistoryEntry&&)>& fn) override;
+  Result<std::vector<std::pair<std::string, std::string>>> meta_entries() override;
+  /// Locks the history table (concurrent writers wait), sends the rows in pipelined batches
+  /// and moves the history sequence past the copied seq numbers.
+  Result<void> restore_from(Store& source) override;
 
  private:
   class Impl;

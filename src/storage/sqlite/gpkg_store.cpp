@@ -1246,4 +1246,352 @@ Result<void> GpkgStore::set_meta(std::string_view key, std::string_view value) {
   return {};
 }
 
+Result<QueryPage> GpkgStore::query(const core::EntitySchema& s, const Query& qy) {
+  Impl& db = *impl_;
+  auto t = db.table(s);
+  if (!t) return fail(t.error());
+  const core::EntitySchema& bs = *(*t)->schema;
+  // Identifiers come only from the built-in schema; every value is a bound parameter.
+  for (const auto& c : qy.where)
+    if (bs.index_of(c.field) < 0)
+      return fail(ErrorCode::kInvalidArgument, "no field '" + c.field + "' in " + s.name);
+  const std::string sort_name = qy.sort_field.empty() ? bs.id_field().name : qy.sort_field;
+  if (bs.index_of(sort_name) < 0)
+    return fail(ErrorCode::kInvalidArgument, "no field '" + sort_name + "' in " + s.name);
+  const std::string id = q(bs.id_field().name);
+  const std::string col = q(sort_name);
+
+  std::string where;
+  auto and_ = [&](const std::string& cond) { where += (where.empty() ? " WHERE " : " AND ") + cond; };
+  for (const auto& c : qy.where) {
+    const std::string f = q(c.field);
+    switch (c.op) {
+      case Condition::Op::kAnyOf: {
+        if (c.values.empty()) {
+          and_("0");
+          break;
+        }
+        std::string in = f + " IN (";
+        for (size_t i = 0; i < c.values.size(); ++i) in += i == 0 ? "?" : ", ?";
+        and_(in + ")");
+        break;
+      }
+      case Condition::Op::kPrefix:
+        and_("substr(" + f + ", 1, length(?)) = ?");
+        break;
+      case Condition::Op::kGe:
+        and_(f + " >= ?");
+        break;
+      case Condition::Op::kLe:
+        and_(f + " <= ?");
+        break;
+    }
+  }
+  if (qy.bbox) {
+    if (!(*t)->features) {
+      and_("0");
+    } else {
+      and_("fid IN (SELECT id FROM " + q("rtree_" + bs.name + "_geom") +
+           " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)");
+    }
+  }
+  const std::string filter_where = where;
+  const bool after_null = qy.after && std::holds_alternative<std::monostate>(qy.after->sort_value);
+  if (qy.after) {
+    if (!qy.descending) {
+      and_(after_null ? "((" + col + " IS NULL AND " + id + " > ?) OR " + col + " IS NOT NULL)"
+                      : "(" + col + " > ? OR (" + col + " = ? AND " + id + " > ?))");
+    } else {
+      and_(after_null ? "(" + col + " IS NULL AND " + id + " < ?)"
+                      : "(" + col + " < ? OR (" + col + " = ? AND " + id + " < ?) OR " + col +
+                            " IS NULL)");
+    }
+  }
+  const std::string& scan_sql = (*t)->scan;
+  const std::string select = scan_sql.substr(0, scan_sql.rfind(" ORDER BY "));
+  const char* dir = qy.descending ? " DESC" : "";
+  const std::string sql = select + where + " ORDER BY " + col + dir + ", " + id + dir +
+                          " LIMIT ? OFFSET ?";
+
+  auto bind_filters = [&](Stmt& st, int& i) {
+    for (const auto& c : qy.where) {
+      if (c.op == Condition::Op::kPrefix) {
+        const auto* p = c.values.empty() ? nullptr : std::get_if<std::string>(&c.values[0]);
+        st.bind_text(i++, p != nullptr ? std::string_view(*p) : std::string_view());
+        st.bind_text(i++, p != nullptr ? std::string_view(*p) : std::string_view());
+        continue;
+      }
+      if (c.op == Condition::Op::kAnyOf) {
+        for (const auto& v : c.values) st.bind_value(i++, v);
+        continue;
+      }
+      if (c.values.empty()) {
+        st.bind_null(i++);
+      } else {
+        st.bind_value(i++, c.values[0]);
+      }
+    }
+    if (qy.bbox && (*t)->features) {
+      st.bind_real(i++, qy.bbox->max_lon);
+      st.bind_real(i++, qy.bbox->min_lon);
+      st.bind_real(i++, qy.bbox->max_lat);
+      st.bind_real(i++, qy.bbox->min_lat);
+    }
+  };
+
+  QueryPage page;
+  {
+    auto st = db.prepare(sql);
+    if (!st) return fail(st.error());
+    int i = 1;
+    bind_filters(*st, i);
+    if (qy.after) {
+      if (after_null) {
+        st->bind_text(i++, qy.after->id);
+      } else {
+        st->bind_value(i++, qy.after->sort_value);
+        st->bind_value(i++, qy.after->sort_value);
+        st->bind_text(i++, qy.after->id);
+      }
+    }
+    const int64_t limit = std::max<int64_t>(0, qy.limit);
+    st->bind_int(i++, limit + 1);
+    st->bind_int(i++, std::max<int64_t>(0, qy.offset));
+    page.records.reserve(static_cast<size_t>(std::min<int64_t>(limit, 1000)));
+    for (;;) {
+      const int rc = st->step();
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot query " + s.name));
+      if (static_cast<int64_t>(page.records.size()) == limit) {
+        page.more = true;
+        break;
+      }
+      auto r = db.decode(**t, *st);
+      if (!r) return fail(r.error());
+      page.records.push_back(std::move(*r));
+    }
+  }
+  if (qy.with_total) {
+    auto st = db.prepare("SELECT COUNT(*) FROM " + q(bs.name) + filter_where);
+    if (!st) return fail(st.error());
+    int i = 1;
+    bind_filters(*st, i);
+    const int rc = st->step();
+    if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot count " + s.name));
+    page.total = st->int64(0);
+  }
+  return page;
+}
+
+// ------------------------------------------------------------------------------------------
+// Whole-database copy (reclaim migrate).
+
+Result<void> GpkgStore::scan_history(const std::function<bool(HistoryEntry&&)>& fn) {
+  Impl& db = *impl_;
+  auto st = db.prepare(
+      "SELECT seq, entity, record_id, op, at, \"user\", file, source_record, reason, "
+      "before_json, after_json FROM history ORDER BY seq");
+  if (!st) return fail(st.error());
+  for (;;) {
+    const int rc = st->step();
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read the history"));
+    HistoryEntry h;
+    h.seq = st->int64(0);
+    h.entity = st->text(1);
+    h.record_id = st->text(2);
+    h.op = st->text(3);
+    h.at = st->text(4);
+    h.user = st->text(5);
+    h.file = st->text(6);
+    h.source_record = st->text(7);
+    h.reason = st->text(8);
+    h.before_json = st->text(9);
+    h.after_json = st->text(10);
+    if (!fn(std::move(h))) return {};
+  }
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> GpkgStore::meta_entries() {
+  Impl& db = *impl_;
+  auto st = db.prepare("SELECT key, value FROM reclaim_meta ORDER BY key");
+  if (!st) return fail(st.error());
+  std::vector<std::pair<std::string, std::string>> out;
+  for (;;) {
+    const int rc = st->step();
+    if (rc == SQLITE_DONE) return out;
+    if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read the settings"));
+    out.emplace_back(st->text(0), st->text(1));
+  }
+}
+
+Result<void> GpkgStore::restore_from(Store& source) {
+  Impl& db = *impl_;
+  if (&source == this)
+    return fail(ErrorCode::kInvalidArgument, db.path + ": cannot copy a database into itself");
+  auto txn = Impl::Transaction::begin(db);  // BEGIN IMMEDIATE: no other writer meanwhile
+  if (!txn) return fail(txn.error());
+
+  // Only into an empty database (the meta settings do not count).
+  std::string held;
+  auto note = [&](int64_t n, const std::string& what) {
+    if (n > 0) held += (held.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  };
+  for (const auto& s : core::all_schemas()) {
+    auto n = count(s);
+    if (!n) return fail(n.error());
+    note(*n, s.name);
+  }
+  for (const char* table : {"history", "admin_units", "admin_boundaries"}) {
+    auto n = db.query_int(std::string("SELECT COUNT(*) FROM ") + table);
+    if (!n) return fail(n.error());
+    note(*n, std::string(table) + " rows");
+  }
+  if (!held.empty())
+    return fail(ErrorCode::kFailedPrecondition,
+                db.path + " is not empty (it holds " + held +
+                    "): copy into a new database (a new file, or CREATE DATABASE)");
+  const std::string now = utc_now();
+
+  // gazetteer and boundaries, in the source's order
+  auto units = source.admin_units();
+  if (!units) return fail(units.error());
+  for (const auto& u : *units) {
+    auto st = db.prepare(
+        "INSERT INTO admin_units (code, parent_code, level, name_latin, name_km, lat, lon) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!st) return fail(st.error());
+    st->bind_text(1, u.code);
+    st->bind_text_or_null(2, u.parent_code);
+    st->bind_int(3, static_cast<int>(u.level));
+    st->bind_text(4, u.name_latin);
+    st->bind_text(5, u.name_km);
+    if (u.lat) {
+      st->bind_real(6, *u.lat);
+    } else {
+      st->bind_null(6);
+    }
+    if (u.lon) {
+      st->bind_real(7, *u.lon);
+    } else {
+      st->bind_null(7);
+    }
+    const int rc = st->step();
+    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+      return fail(ErrorCode::kAlreadyExists, "admin unit " + u.code + ": code appears twice");
+    if (rc != SQLITE_DONE) return fail(db.db_error(rc, "admin unit " + u.code));
+  }
+  auto bounds = source.admin_boundaries();
+  if (!bounds) return fail(bounds.error());
+  Env bounds_env;
+  for (const auto& b : *bounds) {
+    if (b.geometry.type == geo::GeometryType::kPoint)
+      return fail(ErrorCode::kInvalidArgument,
+                  "boundary of " + b.code + ": geometry must be a polygon");
+    auto st = db.prepare("INSERT INTO admin_boundaries (geom, code, level) VALUES (?, ?, ?)");
+    if (!st) return fail(st.error());
+    std::vector<uint8_t> blob;
+    if (b.geometry.empty()) {
+      st->bind_null(1);
+    } else {
+      blob = column_blob(b.geometry);
+      blob_envelope(blob.data(), blob.size(), bounds_env);
+      st->bind_blob(1, blob);
+    }
+    st->bind_text(2, b.code);
+    st->bind_int(3, static_cast<int>(b.level));
+    if (int rc = st->step(); rc != SQLITE_DONE)
+      return fail(db.db_error(rc, "boundary of " + b.code));
+  }
+  if (auto r = db.touch_contents("admin_units", Env{}, now, false); !r) return r;
+  if (auto r = db.touch_contents("admin_boundaries", bounds_env, now, true); !r) return r;
+
+  // every record of every entity, its row version kept
+  for (const auto& s : core::all_schemas()) {
+    auto t = db.table(s);
+    if (!t) return fail(t.error());
+    // The insert statement with the version as a parameter instead of 1.
+    const std::string& insert = (*t)->insert;
+    const std::string sql = insert.substr(0, insert.size() - 2) + "?)";
+    Env env;
+    std::optional<Error> failed;
+    auto scanned = source.scan(s, [&](core::Record&& r) {
+      auto st = db.prepare(sql);
+      if (!st) {
+        failed = st.error();
+        return false;
+      }
+      std::vector<uint8_t> blob;
+      auto next = db.bind_record(*st, **t, r, "", blob, env);
+      if (!next) {
+        failed = next.error();
+        return false;
+      }
+      st->bind_int(*next, r.version);
+      const int rc = st->step();
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        failed = Error{ErrorCode::kAlreadyExists,
+                       label(s, r.id(), "") + ": " + s.id_field().name + " appears twice"};
+        return false;
+      }
+      if (rc != SQLITE_DONE) {
+        failed = db.db_error(rc, label(s, r.id(), ""));
+        return false;
+      }
+      return true;
+    });
+    if (!scanned) return fail(scanned.error());
+    if (failed) return fail(std::move(*failed));
+    if (auto r = db.touch_contents(s.name, env, now, false); !r) return r;
+  }
+
+  // the complete history, seq numbers kept
+  {
+    std::optional<Error> failed;
+    auto scanned = source.scan_history([&](HistoryEntry&& h) {
+      auto st = db.prepare(
+          "INSERT INTO history (seq, entity, record_id, op, at, \"user\", file, source_record, "
+          "reason, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      if (!st) {
+        failed = st.error();
+        return false;
+      }
+      st->bind_int(1, h.seq);
+      st->bind_text(2, h.entity);
+      st->bind_text(3, h.record_id);
+      st->bind_text(4, h.op);
+      st->bind_text(5, h.at);
+      st->bind_text(6, h.user);
+      st->bind_text(7, h.file);
+      st->bind_text(8, h.source_record);
+      st->bind_text(9, h.reason);
+      st->bind_text_or_null(10, h.before_json);  // "" is an insert's missing before
+      st->bind_text(11, h.after_json);
+      if (const int rc = st->step(); rc != SQLITE_DONE) {
+        failed = db.db_error(rc, db.path + ": history entry " + std::to_string(h.seq) + " (" +
+                                     h.entity + " " + h.record_id + ")");
+        return false;
+      }
+      return true;
+    });
+    if (!scanned) return fail(scanned.error());
+    if (failed) return fail(std::move(*failed));
+    if (auto r = db.touch_contents("history", Env{}, now, false); !r) return r;
+  }
+
+  auto entries = source.meta_entries();
+  if (!entries) return fail(entries.error());
+  for (const auto& [key, value] : *entries) {
+    auto st = db.prepare(
+        "INSERT INTO reclaim_meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!st) return fail(st.error());
+    st->bind_text(1, key);
+    st->bind_text(2, value);
+    if (int rc = st->step(); rc != SQLITE_DONE)
+      return fail(db.db_error(rc, db.path + ": cannot write setting " + key));
+  }
+  return txn->commit();
+}
+
 }  // namespace reclaim::storage

@@ -50,6 +50,12 @@ class GpkgStore final : public Store {
   Result<std::vector<core::AdminBoundary>> admin_boundaries() override;
   Result<std::optional<std::string>> meta(std::string_view key) override;
   Result<void> set_meta(std::string_view key, std::string_view value) override;
+  /// SQL WHERE with bound parameters, the R-tree for the bbox, keyset paging on (sort, id).
+  Result<QueryPage> query(const core::EntitySchema& s, const Query& q) override;
+  Result<void> scan_history(const std::function<bool(HistoryEntry&&)>& fn) override;
+  Result<std::vector<std::pair<std::string, std::string>>> meta_entries() override;
+  /// Holds SQLite's write lock (BEGIN IMMEDIATE) throughout.
+  Result<void> restore_from(Store& source) override;
 
  private:
   class Impl;

@@ -1,0 +1,198 @@
+#include "app/accounts.hpp"
+
+#include <cctype>
+
+#include "auth/crypto.hpp"
+#include "core/entities.hpp"
+
+namespace reclaim::app {
+namespace {
+
+const core::EntitySchema& us() { return core::schema(core::entity::kUsers); }
+
+Result<void> check_login(const std::string& login) {
+  bool ok = login.size() >= 2 && login.size() <= 64 &&
+            std::isalnum(static_cast<unsigned char>(login[0]));
+  for (char c : login)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                c == '-');
+  if (!ok)
+    return fail(Error{ErrorCode::kInvalidArgument,
+                      "login '" + login +
+                          "': use 2–64 lower-case letters, digits, '.', '_' or '-', starting "
+                          "with a letter or digit",
+                      {{login, "login", "invalid login"}}});
+  return {};
+}
+
+UserInfo info_of(const core::Record& r) {
+  const auto& s = us();
+  UserInfo u;
+  u.login = r.id();
+  u.display_name = core::get_text(s, r, "display_name");
+  u.role = auth::parse_role(core::get_text(s, r, "role")).value_or(auth::Role::kPublic);
+  u.org = core::get_text(s, r, "org");
+  u.disabled = core::get_int(s, r, "disabled") != 0;
+  u.failed_logins = core::get_int(s, r, "failed_logins");
+  u.locked_until = core::get_text(s, r, "locked_until");
+  u.created_at = core::get_text(s, r, "created_at");
+  u.has_password = !core::get_text(s, r, "password_hash").empty();
+  u.has_api_token = !core::get_text(s, r, "api_token_hash").empty();
+  return u;
+}
+
+Result<void> require_manager(const auth::Principal& actor, const std::string& what) {
+  if (!auth::allowed(actor, auth::Action::kManageUsers))
+    return fail(ErrorCode::kPermissionDenied,
+                std::string(auth::role_name(actor.role)) + " '" + actor.user + "' may not " +
+                    what + ": only administrators manage accounts");
+  return {};
+}
+
+Result<void> require_self_or_manager(const auth::Principal& actor, const std::string& login,
+                                     const std::string& what) {
+  if (actor.authenticated() && actor.user == login) return {};
+  return require_manager(actor, what);
+}
+
+}  // namespace
+
+auth::Principal local_admin(const std::string& os_user) {
+  return auth::Principal{"cli:" + os_user, auth::Role::kAdministrator, "", false};
+}
+
+Accounts::Accounts(storage::Store& store, auth::Clock clock)
+    : store_(store), clock_(auth::or_system(std::move(clock))) {}
+
+Result<core::Record> Accounts::load(const std::string& login) {
+  auto r = store_.get(us(), login);
+  if (!r) return fail(r.error());
+  if (!*r) return fail(ErrorCode::kNotFound, "user '" + login + "' does not exist");
+  return std::move(**r);
+}
+
+Result<void> Accounts::save(const auth::Principal& actor, core::Record user,
+                            const std::string& why) {
+  storage::ChangeSet cs{{actor.user, "", why},
+                        {{storage::ChangeOp::kUpdate, &us(), std::move(user), "accounts"}}};
+  return store_.commit(cs);
+}
+
+Result<UserInfo> Accounts::add(const auth::Principal& actor, const NewUser& nu) {
+  if (auto ok = require_manager(actor, "add users"); !ok) return fail(ok.error());
+  if (auto ok = check_login(nu.login); !ok) return fail(ok.error());
+  if (nu.role == auth::Role::kPublic)
+    return fail(ErrorCode::kInvalidArgument,
+                "user '" + nu.login + "': role public is for anonymous callers, not accounts");
+  if (nu.role == auth::Role::kOperatorDataOfficer && nu.org.empty())
+    return fail(Error{ErrorCode::kInvalidArgument,
+                      "user '" + nu.login + "': an operator data officer needs --org",
+                      {{nu.login, "org", "is missing (required for operator data officers)"}}});
+  if (nu.org.find('|') != std::string::npos)
+    return fail(ErrorCode::kInvalidArgument, "org '" + nu.org + "' is not an organisation code");
+  if (!nu.org.empty()) {
+    auto org = store_.get(core::schema(core::entity::kOrganisations), nu.org);
+    if (!org) return fail(org.error());
+    if (!*org)
+      return fail(Error{ErrorCode::kNotFound,
+                        "user '" + nu.login + "': unknown organisation '" + nu.org + "'",
+                        {{nu.login, "org", "unknown organisation '" + nu.org + "'"}}});
+  }
+  auto hash = auth::hash_password(nu.password);
+  if (!hash) return fail(hash.error());
+  const auto& s = us();
+  core::Record r = core::make_record(s);
+  core::set(s, r, "id", nu.login);
+  if (!nu.display_name.empty()) core::set(s, r, "display_name", nu.display_name);
+  core::set(s, r, "role", std::string(auth::role_name(nu.role)));
+  if (!nu.org.empty()) core::set(s, r, "org", nu.org);
+  core::set(s, r, "password_hash", *hash);
+  core::set(s, r, "disabled", int64_t{0});
+  core::set(s, r, "failed_logins", int64_t{0});
+  core::set(s, r, "created_at", auth::iso_utc(clock_()));
+  UserInfo info = info_of(r);
+  storage::ChangeSet cs{{actor.user, "", "user added"},
+                        {{storage::ChangeOp::kInsert, &s, std::move(r), "accounts"}}};
+  if (auto c = store_.commit(cs); !c) {
+    if (c.error().code == ErrorCode::kAlreadyExists)
+      return fail(ErrorCode::kAlreadyExists, "user '" + nu.login + "' already exists");
+    return fail(c.error());
+  }
+  return info;
+}
+
+Result<void> Accounts::set_password(const auth::Principal& actor, const std::string& login,
+                                    const std::string& password) {
+  if (auto ok = require_self_or_manager(actor, login, "change other users' passwords"); !ok)
+    return ok;
+  auto hash = auth::hash_password(password);
+  if (!hash) return fail(hash.error());
+  auto r = load(login);
+  if (!r) return fail(r.error());
+  core::set(us(), *r, "password_hash", *hash);
+  core::set(us(), *r, "failed_logins", int64_t{0});
+  core::set(us(), *r, "locked_until", core::Value{});
+  return save(actor, std::move(*r), "password changed");
+}
+
+Result<void> Accounts::disable(const auth::Principal& actor, const std::string& login) {
+  if (auto ok = require_manager(actor, "disable users"); !ok) return ok;
+  auto r = load(login);
+  if (!r) return fail(r.error());
+  core::set(us(), *r, "disabled", int64_t{1});
+  return save(actor, std::move(*r), "user disabled");
+}
+
+Result<void> Accounts::enable(const auth::Principal& actor, const std::string& login) {
+  if (auto ok = require_manager(actor, "enable users"); !ok) return ok;
+  auto r = load(login);
+  if (!r) return fail(r.error());
+  core::set(us(), *r, "disabled", int64_t{0});
+  core::set(us(), *r, "failed_logins", int64_t{0});
+  core::set(us(), *r, "locked_until", core::Value{});
+  return save(actor, std::move(*r), "user enabled");
+}
+
+Result<std::vector<UserInfo>> Accounts::list(const auth::Principal& actor) {
+  if (auto ok = require_manager(actor, "list users"); !ok) return fail(ok.error());
+  std::vector<UserInfo> out;
+  auto r = store_.scan(us(), [&](core::Record&& rec) {
+    out.push_back(info_of(rec));
+    return true;
+  });
+  if (!r) return fail(r.error());
+  return out;
+}
+
+Result<std::optional<UserInfo>> Accounts::find(const auth::Principal& actor,
+                                               const std::string& login) {
+  if (auto ok = require_self_or_manager(actor, login, "read other users' accounts"); !ok)
+    return fail(ok.error());
+  auto r = store_.get(us(), login);
+  if (!r) return fail(r.error());
+  if (!*r) return std::optional<UserInfo>{};
+  return std::optional<UserInfo>{info_of(**r)};
+}
+
+Result<std::string> Accounts::issue_api_token(const auth::Principal& actor,
+                                              const std::string& login) {
+  if (auto ok = require_self_or_manager(actor, login, "issue API tokens for other users"); !ok)
+    return fail(ok.error());
+  auto r = load(login);
+  if (!r) return fail(r.error());
+  auth::ApiToken t = auth::new_api_token(login);
+  core::set(us(), *r, "api_token_hash", t.hash_hex);
+  if (auto c = save(actor, std::move(*r), "API token issued"); !c) return fail(c.error());
+  return t.token;
+}
+
+Result<void> Accounts::revoke_api_token(const auth::Principal& actor, const std::string& login) {
+  if (auto ok = require_self_or_manager(actor, login, "revoke other users' API tokens"); !ok)
+    return ok;
+  auto r = load(login);
+  if (!r) return fail(r.error());
+  core::set(us(), *r, "api_token_hash", core::Value{});
+  return save(actor, std::move(*r), "API token revoked");
+}
+
+}  // namespace reclaim::app

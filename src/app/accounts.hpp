@@ -1,0 +1,73 @@
+#pragma once
+// User accounts: add, change password, disable/enable, list, API tokens. Every change goes
+// through Store::commit, so it is in the user's history (hashes appear there as ***). Nothing
+// here ever returns a password or token hash.
+//
+// Authorisation: the actor needs auth::Action::kManageUsers, except that a signed-in user may
+// change their own password and issue their own API token. The CLI acts as a local
+// administrator (local_admin()).
+// Thread rules: like the Store it is given, one thread at a time.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/clock.hpp"
+#include "auth/policy.hpp"
+#include "common/error.hpp"
+#include "storage/store.hpp"
+
+namespace reclaim::app {
+
+struct UserInfo {
+  std::string login, display_name;
+  auth::Role role = auth::Role::kPublic;
+  std::string org;
+  bool disabled = false;
+  int64_t failed_logins = 0;
+  std::string locked_until, created_at;
+  bool has_password = false, has_api_token = false;
+};
+
+struct NewUser {
+  std::string login;  ///< 2–64 of a-z 0-9 . _ -, starting with a letter or digit
+  auth::Role role = auth::Role::kAnalyst;
+  std::string org;  ///< required for operator data officers: an organisations id
+  std::string display_name;
+  std::string password;  ///< auth::check_password_policy
+};
+
+/// The principal the CLI acts as (the OS user, with the administrator role).
+auth::Principal local_admin(const std::string& os_user);
+
+class Accounts {
+ public:
+  explicit Accounts(storage::Store& store, auth::Clock clock = {});
+
+  /// Errors: kInvalidArgument (login, role, org or password), kAlreadyExists, kNotFound (org),
+  /// kFailedPrecondition (actor may not manage users).
+  Result<UserInfo> add(const auth::Principal& actor, const NewUser& user);
+  /// Sets a new password and clears any lockout.
+  /// Errors: kInvalidArgument (policy), kNotFound, kFailedPrecondition, kConflict.
+  Result<void> set_password(const auth::Principal& actor, const std::string& login,
+                            const std::string& password);
+  /// A disabled user cannot log in; their sessions and API tokens stop working.
+  Result<void> disable(const auth::Principal& actor, const std::string& login);
+  Result<void> enable(const auth::Principal& actor, const std::string& login);
+  /// Every user, by login.
+  Result<std::vector<UserInfo>> list(const auth::Principal& actor);
+  Result<std::optional<UserInfo>> find(const auth::Principal& actor, const std::string& login);
+  /// A new API token (replacing any previous one). The token is returned once; only its
+  /// SHA-256 is stored.
+  Result<std::string> issue_api_token(const auth::Principal& actor, const std::string& login);
+  Result<void> revoke_api_token(const auth::Principal& actor, const std::string& login);
+
+ private:
+  Result<core::Record> load(const std::string& login);
+  Result<void> save(const auth::Principal& actor, core::Record user, const std::string& why);
+
+  storage::Store& store_;
+  auth::Clock clock_;
+};
+
+}  // namespace reclaim::app

@@ -1,0 +1,508 @@
+// The facade's read use cases for the API: record listings with filters, cursor paging and the
+// caller's visibility (released land only for the public, personal fields only for the roles
+// allowed, every personal read logged), public status with small counts suppressed, tiles.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "app/service.hpp"
+#include "app/service_cache.hpp"
+#include "core/entities.hpp"
+
+#ifdef RECLAIM_HAVE_TILES
+#include "tiles/mvt.hpp"
+#endif
+
+namespace reclaim::app {
+namespace {
+
+Error param_error(std::string_view param, std::string message) {
+  std::string m = std::string(param) + ": " + message;
+  return Error{ErrorCode::kInvalidArgument, m, {FieldError{"", std::string(param), message}}};
+}
+
+// ---- the opaque cursor: base64url of "sort \x1f a|d \x1f type \x1f value \x1f id"
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string b64url(std::string_view in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kB64[(acc >> bits) & 0x3F];
+    }
+  }
+  if (bits > 0) out += kB64[(acc << (6 - bits)) & 0x3F];
+  return out;
+}
+
+std::optional<std::string> unb64url(std::string_view in) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    const char* p = std::char_traits<char>::find(kB64, 64, c);
+    if (p == nullptr) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (;;) {
+    const size_t i = s.find(sep, start);
+    parts.push_back(s.substr(start, i == std::string_view::npos ? s.npos : i - start));
+    if (i == std::string_view::npos) return parts;
+    start = i + 1;
+  }
+}
+
+std::string encode_cursor(const std::string& sort, bool desc, const core::Value& v,
+                          const std::string& id) {
+  std::string s = sort + '\x1f' + (desc ? 'd' : 'a') + '\x1f';
+  if (const auto* i = std::get_if<int64_t>(&v)) {
+    s += "i\x1f" + std::to_string(*i);
+  } else if (const auto* d = std::get_if<double>(&v)) {
+    char b[40];
+    std::snprintf(b, sizeof b, "%.17g", *d);
+    s += std::string("r\x1f") + b;
+  } else if (const auto* t = std::get_if<std::string>(&v)) {
+    s += "t\x1f" + *t;
+  } else {
+    s += "n\x1f";
+  }
+  return b64url(s + '\x1f' + id);
+}
+
+Result<storage::Query::After> decode_cursor(std::string_view token, const std::string& sort,
+                                            bool desc) {
+  auto bad = [] { return fail(param_error("cursor", "not a cursor of this listing")); };
+  if (token.size() > 4096) return bad();
+  auto raw = unb64url(token);
+  if (!raw) return bad();
+  auto parts = split(*raw, '\x1f');
+  if (parts.size() != 5 || parts[0] != sort || parts[1] != (desc ? "d" : "a")) return bad();
+  storage::Query::After a;
+  a.id = std::string(parts[4]);
+  const std::string val(parts[3]);
+  try {
+    if (parts[2] == "i") {
+      size_t n = 0;
+      a.sort_value = static_cast<int64_t>(std::stoll(val, &n));
+      if (n != val.size()) return bad();
+    } else if (parts[2] == "r") {
+      size_t n = 0;
+      a.sort_value = std::stod(val, &n);
+      if (n != val.size()) return bad();
+    } else if (parts[2] == "t") {
+      a.sort_value = val;
+    } else if (parts[2] != "n") {
+      return bad();
+    }
+  } catch (const std::exception&) {
+    return bad();
+  }
+  return a;
+}
+
+bool is_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// The field a named filter applies to in this entity, or "".
+std::string filter_field(const core::EntitySchema& s, std::string_view filter) {
+  if (filter == "org") {
+    if (s.index_of("org") >= 0) return "org";
+    if (s.index_of("recording_org") >= 0) return "recording_org";
+    return "";
+  }
+  for (std::string_view f : {"status", "hazard_type", "contamination", "type"})
+    if (filter == f) return s.index_of(f) >= 0 ? std::string(f) : "";
+  return "";
+}
+
+void hide_fields(const core::EntitySchema& s, core::Record& r, const Visibility& vis) {
+  for (size_t i = 0; i < s.fields.size(); ++i)
+    if (!field_visible(s.fields[i], vis)) r.values[i] = std::monostate{};
+}
+
+bool has_personal(const core::EntitySchema& s) {
+  return std::any_of(s.fields.begin(), s.fields.end(),
+                     [](const core::FieldDef& f) { return f.personal; });
+}
+
+std::string utc_timestamp() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const std::time_t t = system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+bool readable(const core::EntitySchema& s, const Visibility& vis) noexcept {
+  if (s.internal) return false;
+  if (vis.all_records) return true;
+  return s.name == core::entity::kHazards || s.name == core::entity::kDevices ||
+         s.name == core::entity::kOrganisations;
+}
+
+bool field_visible(const core::FieldDef& f, const Visibility& vis) noexcept {
+  if (f.secret) return false;
+  return !f.personal || vis.personal;
+}
+
+const core::FieldDef* main_date_field(const core::EntitySchema& s) noexcept {
+  for (std::string_view name : {"date", "end_date", "date_recorded"})
+    if (int i = s.index_of(name); i >= 0) return &s.fields[static_cast<size_t>(i)];
+  for (const auto& f : s.fields)
+    if (f.type == core::FieldType::kDate) return &f;
+  return nullptr;
+}
+
+bool Service::hazards_published() {
+  auto m = store_->meta("publish_hazards");
+  return m && *m && **m == "1";
+}
+
+Result<RecordPage> Service::list(const std::string& entity, const ListParams& p,
+                                 const Visibility& vis) {
+  auto sp = entity_schema(entity);
+  if (!sp) return fail(param_error("entity", sp.error().message));
+  const core::EntitySchema& s = **sp;
+  storage::Query q;
+
+  if (!p.admin_code.empty()) {
+    const auto n = p.admin_code.size();
+    if (!is_digits(p.admin_code) || (n != 2 && n != 4 && n != 6 && n != 8))
+      return fail(param_error("province", "'" + p.admin_code +
+                                              "' is not an admin code (2, 4, 6 or 8 digits)"));
+    if (n == 2 && s.index_of("province_code") >= 0) {
+      q.where.push_back({"province_code", storage::Condition::Op::kAnyOf, {p.admin_code}});
+    } else if (s.index_of("village_code") >= 0) {
+      q.where.push_back({"village_code", storage::Condition::Op::kPrefix, {p.admin_code}});
+    } else {
+      return fail(param_error("province", "does not apply to " + s.name));
+    }
+  }
+  for (const auto& [name, value] : p.equals) {
+    const std::string field = filter_field(s, name);
+    if (field.empty()) return fail(param_error(name, "does not apply to " + s.name));
+    const core::FieldDef& f = s.fields[static_cast<size_t>(s.index_of(field))];
+    storage::Condition c{field, storage::Condition::Op::kAnyOf, {}};
+    for (auto v : split(value, ',')) {
+      if (v.empty()) return fail(param_error(name, "empty value"));
+      if (f.type == core::FieldType::kEnum &&
+          std::find(f.allowed.begin(), f.allowed.end(), v) == f.allowed.end()) {
+        std::string allowed;
+        for (const auto& a : f.allowed) allowed += (allowed.empty() ? "" : ", ") + a;
+        return fail(param_error(name, "unknown value '" + std::string(v) + "' (allowed: " +
+                                          allowed + ")"));
+      }
+      c.values.emplace_back(std::string(v));
+    }
+    q.where.push_back(std::move(c));
+  }
+  if (p.from || p.to) {
+    const core::FieldDef* d = main_date_field(s);
+    if (d == nullptr) return fail(param_error(p.from ? "from" : "to", "no date in " + s.name));
+    if (p.from) q.where.push_back({d->name, storage::Condition::Op::kGe, {p.from->iso()}});
+    if (p.to) q.where.push_back({d->name, storage::Condition::Op::kLe, {p.to->iso()}});
+  }
+  if (p.bbox) {
+    if (s.geometry == core::GeometryKind::kNone)
+      return fail(param_error("bbox", s.name + " have no geometry"));
+    q.bbox = p.bbox;
+  }
+  if (!vis.all_records && s.name == core::entity::kHazards && !hazards_published())
+    q.where.push_back(
+        {"status", storage::Condition::Op::kAnyOf, {std::string("closed"), "handed_over"}});
+
+  std::string sort = p.sort;
+  q.descending = !sort.empty() && sort[0] == '-';
+  if (q.descending) sort.erase(0, 1);
+  if (sort.empty()) sort = s.id_field().name;
+  const int si = s.index_of(sort);
+  if (si < 0 || !field_visible(s.fields[static_cast<size_t>(si)], vis))
+    return fail(param_error("sort", "no field '" + sort + "' in " + s.name));
+  q.sort_field = sort;
+  if (!p.cursor.empty()) {
+    auto a = decode_cursor(p.cursor, sort, q.descending);
+    if (!a) return fail(a.error());
+    q.after = std::move(*a);
+  }
+  q.limit = p.limit;
+  q.offset = p.offset;
+  q.with_total = p.with_total;
+
+  auto page = store_->query(s, q);
+  if (!page) return fail(page.error());
+  RecordPage out;
+  out.schema = &s;
+  out.total = page->total;
+  out.records = std::move(page->records);
+  if (page->more && !out.records.empty()) {
+    const core::Record& last = out.records.back();
+    out.next_cursor = encode_cursor(sort, q.descending, last.values[static_cast<size_t>(si)],
+                                    last.id());
+  }
+  std::string ids;
+  for (auto& r : out.records) {
+    hide_fields(s, r, vis);
+    if (vis.personal && has_personal(s)) ids += (ids.empty() ? "" : ",") + r.id();
+  }
+  if (vis.personal && has_personal(s) && !out.records.empty())
+    if (auto r = log_access(vis.user, s.name, ids, "api list"); !r) return fail(r.error());
+  return out;
+}
+
+Result<void> Service::log_access(const std::string& user, const std::string& entity,
+                                 const std::string& record_ids, const std::string& purpose) {
+  const core::EntitySchema& ls = core::schema(core::entity::kAccessLog);
+  core::Record r = core::make_record(ls);
+  const std::string at = utc_timestamp();
+  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const std::string id = "AL-" + std::to_string(now_us) + "-" +
+                         std::to_string(std::rand() % 100000) + "-" +
+                         std::to_string(++cache_->access_seq);
+  core::set(ls, r, "id", id);
+  core::set(ls, r, "at", at);
+  core::set(ls, r, "user", user.empty() ? std::string("anonymous") : user);
+  core::set(ls, r, "entity", entity);
+  core::set(ls, r, "record_id", record_ids.substr(0, 4000));
+  core::set(ls, r, "purpose", purpose);
+  storage::ChangeSet cs;
+  cs.source = {user.empty() ? "anonymous" : user, "", "personal data read"};
+  cs.changes.push_back({storage::ChangeOp::kInsert, &ls, std::move(r), purpose});
+  return store_->commit(cs);
+}
+
+Result<std::optional<core::Record>> Service::get_visible(const std::string& entity,
+                                                         const std::string& id,
+                                                         const Visibility& vis) {
+  auto sp = entity_schema(entity);
+  if (!sp) return fail(sp.error());
+  const core::EntitySchema& s = **sp;
+  if (!readable(s, vis)) return std::optional<core::Record>{};
+  auto r = store_->get(s, id);
+  if (!r) return fail(r.error());
+  if (!*r) return r;
+  if (!vis.all_records && s.name == core::entity::kHazards) {
+    const std::string st = core::get_text(s, **r, "status");
+    if (st != "closed" && st != "handed_over" && !hazards_published())
+      return std::optional<core::Record>{};
+  }
+  hide_fields(s, **r, vis);
+  if (vis.personal && has_personal(s))
+    if (auto l = log_access(vis.user, s.name, id, "api get"); !l) return fail(l.error());
+  return r;
+}
+
+Result<std::vector<storage::HistoryEntry>> Service::history_visible(const std::string& entity,
+                                                                    const std::string& id,
+                                                                    const Visibility& vis) {
+  auto sp = entity_schema(entity);
+  if (!sp) return fail(sp.error());
+  const core::EntitySchema& s = **sp;
+  auto h = store_->history(s, id);
+  if (!h) return fail(h.error());
+  std::vector<std::string> hidden;
+  for (const auto& f : s.fields)
+    if (!field_visible(f, vis)) hidden.push_back(f.name);
+  if (!hidden.empty()) {
+    for (auto& e : *h) {
+      for (std::string* js : {&e.before_json, &e.after_json}) {
+        if (js->empty()) continue;
+        auto j = nlohmann::ordered_json::parse(*js, nullptr, false);
+        if (j.is_discarded() || !j.is_object()) {
+          *js = "{}";
+          continue;
+        }
+        for (const auto& name : hidden) j.erase(name);
+        *js = j.dump();
+      }
+    }
+  } else if (vis.personal && has_personal(s) && !h->empty()) {
+    if (auto l = log_access(vis.user, s.name, id, "api history"); !l) return fail(l.error());
+  }
+  return h;
+}
+
+Result<std::string> Service::status_json(std::optional<Date> as_of, const Visibility& vis) {
+  auto st = status(as_of);
+  if (!st) return fail(st.error());
+  std::string js = analysis::status_to_json(*st);
+  if (vis.all_records) return js;
+  // Public output: casualty figures 1–4 (per area and year) would identify people.
+  auto j = nlohmann::ordered_json::parse(js, nullptr, false);
+  if (j.is_discarded()) return fail(ErrorCode::kInternal, "status JSON did not parse");
+  auto suppress = [](nlohmann::ordered_json& area) {
+    auto it = area.find("casualties_by_year");
+    if (it == area.end() || !it->is_object()) return;
+    for (auto& [year, fig] : it->items()) {
+      bool any = false;
+      for (auto& [k, v] : fig.items()) {
+        if (v.is_number_integer() && v.get<int64_t>() > 0 && v.get<int64_t>() < 5) {
+          v = nullptr;
+          any = true;
+        }
+      }
+      fig["suppressed"] = any;
+    }
+  };
+  suppress(j["national"]);
+  if (auto p = j.find("provinces"); p != j.end() && p->is_array())
+    for (auto& a : *p) suppress(a);
+  j["small_counts_suppressed"] = true;
+  return j.dump(2);
+}
+
+Result<const std::vector<core::AdminBoundary>*> Service::boundaries() {
+  if (!cache_->boundaries) {
+    auto b = store_->admin_boundaries();
+    if (!b) return fail(b.error());
+    cache_->boundaries = std::move(*b);
+  }
+  return &*cache_->boundaries;
+}
+
+geo::Envelope Service::country_extent() {
+  if (cache_->extent) return *cache_->extent;
+  geo::Envelope e{102.3, 10.4, 107.7, 14.7};  // Cambodia
+  auto b = boundaries();
+  if (b && !(*b)->empty()) {
+    bool first = true;
+    for (const auto& ab : **b) {
+      if (ab.geometry.empty()) continue;
+      const geo::Envelope g = geo::envelope(ab.geometry);
+      if (first) {
+        e = g;
+        first = false;
+      } else {
+        e = {std::min(e.min_lon, g.min_lon), std::min(e.min_lat, g.min_lat),
+             std::max(e.max_lon, g.max_lon), std::max(e.max_lat, g.max_lat)};
+      }
+    }
+  }
+  cache_->extent = e;
+  return e;
+}
+
+namespace {
+/// Properties a tile of each layer carries (small: the map styles and popups need these).
+const std::vector<std::string>& tile_props(std::string_view layer) {
+  static const std::vector<std::string> kHazards = {
+      "id", "hazard_type", "contamination", "status", "province_code", "remaining_m2"};
+  static const std::vector<std::string> kActivities = {"activity_id", "hazard_id", "type", "org",
+                                                       "end_date", "cleared_m2"};
+  static const std::vector<std::string> kFinds = {"id", "category", "count", "date"};
+  static const std::vector<std::string> kAccidents = {"id", "date", "province_code",
+                                                      "device_category"};
+  static const std::vector<std::string> kBounds = {"code", "level"};
+  static const std::vector<std::string> kNone;
+  if (layer == "hazards") return kHazards;
+  if (layer == "activities") return kActivities;
+  if (layer == "eo_finds") return kFinds;
+  if (layer == "accidents") return kAccidents;
+  if (layer == "admin_boundaries") return kBounds;
+  return kNone;
+}
+}  // namespace
+
+std::vector<std::string> Service::tile_fields(const std::string& layer) {
+  return tile_props(layer);
+}
+
+Result<std::string> Service::tilejson(const std::string& layer, const std::string& tiles_url) {
+  const auto& props = tile_props(layer);
+  if (props.empty()) return fail(ErrorCode::kNotFound, "no tile layer '" + layer + "'");
+#ifdef RECLAIM_HAVE_TILES
+  return tiles::tilejson(layer, tiles_url, props, 0, 16, country_extent());
+#else
+  (void)tiles_url;
+  return fail(ErrorCode::kUnsupported, "this Reclaim was built without vector tiles");
+#endif
+}
+
+Result<std::string> Service::tile(const std::string& layer, int z, uint32_t x, uint32_t y,
+                                  const Visibility& vis) {
+#ifdef RECLAIM_HAVE_TILES
+  const tiles::TileId t{z, x, y};
+  if (!tiles::valid(t)) return fail(ErrorCode::kNotFound, "no tile " + std::to_string(z) + "/" +
+                                                              std::to_string(x) + "/" +
+                                                              std::to_string(y));
+  const geo::Envelope env = tiles::tile_bounds(t, 64.0 / 4096.0);
+  const auto& props = tile_props(layer);
+  if (props.empty()) return fail(ErrorCode::kNotFound, "no tile layer '" + layer + "'");
+  std::vector<tiles::Feature> features;
+  if (layer == "admin_boundaries") {
+    auto b = boundaries();
+    if (!b) return fail(b.error());
+    uint64_t fid = 0;
+    for (const auto& ab : **b) {
+      ++fid;
+      if (ab.geometry.empty() || !geo::envelope(ab.geometry).intersects(env)) continue;
+      tiles::Feature f;
+      f.id = fid;
+      f.geometry = &ab.geometry;
+      f.properties.emplace_back("code", ab.code);
+      f.properties.emplace_back("level", static_cast<int64_t>(ab.level));
+      features.push_back(std::move(f));
+    }
+    return tiles::encode_tile(t, layer, features);
+  }
+  const core::EntitySchema* s = core::find_schema(layer);
+  if (s == nullptr || !readable(*s, vis))
+    return fail(ErrorCode::kNotFound, "no tile layer '" + layer + "'");
+  ListParams p;
+  p.bbox = env;
+  p.limit = 1'000'000;
+  auto page = list(layer, p, vis);
+  if (!page) return fail(page.error());
+  features.reserve(page->records.size());
+  uint64_t n = 0;
+  std::vector<int> idx;
+  for (const auto& name : props) idx.push_back(s->index_of(name));
+  for (const auto& r : page->records) {
+    tiles::Feature f;
+    f.id = ++n;
+    f.geometry = &r.geometry;
+    for (size_t i = 0; i < props.size(); ++i) {
+      if (idx[i] < 0) continue;
+      const core::Value& v = r.values[static_cast<size_t>(idx[i])];
+      if (!std::holds_alternative<std::monostate>(v)) f.properties.emplace_back(props[i], v);
+    }
+    features.push_back(std::move(f));
+  }
+  return tiles::encode_tile(t, layer, features);
+#else
+  (void)layer, (void)z, (void)x, (void)y, (void)vis;
+  return fail(ErrorCode::kUnsupported, "this Reclaim was built without vector tiles");
+#endif
+}
+
+}  // namespace reclaim::app

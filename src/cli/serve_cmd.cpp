@@ -1,0 +1,57 @@
+// `reclaim serve`: builds the server (one store connection per worker thread) and runs it until
+// SIGTERM/SIGINT.
+#include "cli/serve_cmd.hpp"
+
+#include <filesystem>
+#include <iostream>
+
+#include "http/server.hpp"
+#include "storage/store.hpp"
+
+namespace reclaim::cli {
+
+int run_serve(const ServeArgs& a) {
+  http::ServerOptions o;
+  const auto colon = a.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    std::cerr << "reclaim: --listen expects HOST:PORT, got '" << a.listen << "'\n";
+    return kExitUsage;
+  }
+  o.host = a.listen.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']')
+    o.host = o.host.substr(1, o.host.size() - 2);
+  try {
+    const int port = std::stoi(a.listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    o.port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    std::cerr << "reclaim: --listen: bad port in '" << a.listen << "'\n";
+    return kExitUsage;
+  }
+  o.threads = a.threads;
+  o.handle_signals = true;
+  o.router.static_dir = a.static_dir;
+  if (o.router.static_dir.empty() && std::filesystem::is_directory(a.default_static_dir))
+    o.router.static_dir = a.default_static_dir;
+
+  const std::string db = a.db;
+  http::ServiceFactory factory = [db]() -> Result<std::unique_ptr<app::Service>> {
+    auto store = storage::open_store(db);
+    if (!store) return fail(store.error());
+    return std::make_unique<app::Service>(std::move(*store));
+  };
+  http::Server server(o, factory, std::make_shared<http::AnonymousResolver>());
+  if (auto r = server.start(); !r) {
+    std::cerr << "reclaim: error: " << r.error().message << "\n";
+    return exit_code_for(r.error().code);
+  }
+  std::cout << "reclaim: serving " << db << " on http://" << a.listen.substr(0, colon) << ":"
+            << server.port() << "/ (API /api, OGC API /ogc, tiles /tiles"
+            << (o.router.static_dir.empty() ? "" : ", web UI /") << "); Ctrl-C stops"
+            << std::endl;
+  server.wait();
+  std::cout << "reclaim: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace reclaim::cli

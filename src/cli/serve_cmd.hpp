@@ -1,0 +1,20 @@
+#pragma once
+// `reclaim serve` (see serve_cmd.cpp).
+#include <string>
+
+#include "common/error.hpp"
+
+namespace reclaim::cli {
+
+struct ServeArgs {
+  std::string db;
+  std::string listen = "127.0.0.1:8080";
+  std::string static_dir;          ///< "" = default_static_dir if it exists
+  std::string default_static_dir;  ///< <repo>/web/dist
+  int threads = 2;
+};
+
+/// Serves until SIGTERM/SIGINT; returns the exit code.
+int run_serve(const ServeArgs& args);
+
+}  // namespace reclaim::cli

@@ -1,0 +1,26 @@
+#pragma once
+// `reclaim user add|passwd|disable|enable|list|token`: account administration from the shell.
+// The CLI acts as a local administrator (app::local_admin); passwords come from stdin
+// (--password-stdin) or the environment variable RECLAIM_PASSWORD, never from argv.
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "storage/store.hpp"
+
+namespace reclaim::cli {
+
+class UserCommands {
+ public:
+  virtual ~UserCommands() = default;
+  /// True if the command line named a `user` subcommand.
+  virtual bool parsed() const = 0;
+  /// Runs it against the store; returns the process exit code.
+  virtual int run(storage::Store& store) = 0;
+};
+
+/// Adds the `user` subcommand tree to `cli`. Call before cli.parse().
+std::unique_ptr<UserCommands> register_user_commands(CLI::App& cli);
+
+}  // namespace reclaim::cli

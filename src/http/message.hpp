@@ -1,0 +1,29 @@
+#pragma once
+// The server's view of one HTTP exchange, free of Beast types so that routes (and their tests)
+// compile fast. server.cpp converts to and from Beast messages.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace reclaim::http {
+
+struct Request {
+  std::string_view method;  ///< "GET", "HEAD", …
+  std::string_view target;  ///< raw request target: path and query, still percent-encoded
+  std::string_view host;    ///< Host header ("" if none)
+  std::string_view cookie;  ///< Cookie header
+  std::string_view authorization;
+  std::string_view if_none_match;
+  std::string request_id;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
+};
+
+}  // namespace reclaim::http

@@ -1,0 +1,422 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/entities.hpp"
+#include "http/json.hpp"
+#include "http/routes.hpp"
+
+namespace reclaim::http {
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// Percent-decoding; '+' is a space in query components. nullopt for a broken escape.
+std::optional<std::string> decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      const int h = hex_digit(s[i + 1]), l = hex_digit(s[i + 2]);
+      if (h < 0 || l < 0) return std::nullopt;
+      out += static_cast<char>(h * 16 + l);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string_view mime_type(std::string_view ext) {
+  static const std::pair<std::string_view, std::string_view> kTypes[] = {
+      {".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"},
+      {".js", "text/javascript"},            {".mjs", "text/javascript"},
+      {".css", "text/css"},                  {".json", "application/json"},
+      {".map", "application/json"},          {".geojson", "application/geo+json"},
+      {".svg", "image/svg+xml"},             {".png", "image/png"},
+      {".jpg", "image/jpeg"},                {".jpeg", "image/jpeg"},
+      {".webp", "image/webp"},               {".ico", "image/x-icon"},
+      {".woff", "font/woff"},                {".woff2", "font/woff2"},
+      {".ttf", "font/ttf"},                  {".pbf", "application/x-protobuf"},
+      {".mvt", "application/vnd.mapbox-vector-tile"},
+      {".txt", "text/plain; charset=utf-8"}, {".wasm", "application/wasm"},
+      {".webmanifest", "application/manifest+json"}};
+  for (const auto& [e, t] : kTypes)
+    if (e == ext) return t;
+  return "application/octet-stream";
+}
+
+std::string etag_of(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a 64
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  char b[24];
+  std::snprintf(b, sizeof b, "\"%016llx\"", static_cast<unsigned long long>(h));
+  return b;
+}
+
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+  if (if_none_match.empty()) return false;
+  if (if_none_match == "*") return true;
+  size_t start = 0;
+  while (start < if_none_match.size()) {
+    size_t end = if_none_match.find(',', start);
+    if (end == std::string_view::npos) end = if_none_match.size();
+    std::string_view t = if_none_match.substr(start, end - start);
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    if (t.starts_with("W/")) t.remove_prefix(2);
+    if (t == etag) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+bool is_tile_layer(std::string_view l) {
+  return l == "hazards" || l == "activities" || l == "eo_finds" || l == "accidents" ||
+         l == "admin_boundaries";
+}
+
+Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) {
+  // seg[0] == "tiles"
+  if (c.req.method != "GET" && c.req.method != "HEAD") return detail::method_not_allowed(c, "GET, HEAD");
+  if (seg.size() == 2 && seg[1].ends_with(".json")) {
+    const std::string layer(seg[1].substr(0, seg[1].size() - 5));
+    if (!is_tile_layer(layer)) return detail::problem(c, 404, "Not Found", "no tile layer '" + layer + "'");
+    auto tj = c.svc.tilejson(layer, c.base_url + "/tiles/" + layer + "/{z}/{x}/{y}.mvt");
+    if (!tj) return detail::from_error(c, tj.error());
+    return detail::json(std::move(*tj));
+  }
+  if (seg.size() != 5 || !seg[4].ends_with(".mvt"))
+    return detail::problem(c, 404, "Not Found", "no such tile route");
+  const std::string layer(seg[1]);
+  if (!is_tile_layer(layer)) return detail::problem(c, 404, "Not Found", "no tile layer '" + layer + "'");
+  if (layer != "admin_boundaries") {
+    const auto* s = core::find_schema(layer);
+    if (s == nullptr || !app::readable(*s, c.vis))
+      return detail::problem(c, 403, "Forbidden", "your role may not read the " + layer + " layer");
+  }
+  auto z = detail::parse_int(seg[2]);
+  auto x = detail::parse_int(seg[3]);
+  auto y = detail::parse_int(seg[4].substr(0, seg[4].size() - 4));
+  if (!z || !x || !y || *z < 0 || *z > 22 || *x < 0 || *y < 0 || *x >= (int64_t{1} << *z) ||
+      *y >= (int64_t{1} << *z))
+    return detail::problem(c, 404, "Not Found", "no tile " + std::string(seg[2]) + "/" +
+                                                   std::string(seg[3]) + "/" + std::string(seg[4]));
+  auto bytes = c.svc.tile(layer, static_cast<int>(*z), static_cast<uint32_t>(*x),
+                          static_cast<uint32_t>(*y), c.vis);
+  if (!bytes) return detail::from_error(c, bytes.error());
+  Response r;
+  r.content_type = "application/vnd.mapbox-vector-tile";
+  const std::string etag = etag_of(*bytes);
+  r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Cache-Control",
+                         c.who.authenticated() ? "private, max-age=60" : "public, max-age=300");
+  r.headers.emplace_back("Vary", "Cookie, Authorization");
+  if (etag_matches(c.req.if_none_match, etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.body = std::move(*bytes);
+  return r;
+}
+
+Response handle_static(detail::Ctx& c, const std::string& static_dir) {
+  namespace fs = std::filesystem;
+  if (c.req.method != "GET" && c.req.method != "HEAD") return detail::method_not_allowed(c, "GET, HEAD");
+  if (static_dir.empty()) return detail::problem(c, 404, "Not Found", "no such resource");
+  std::string rel = c.path;
+  if (rel.empty() || rel.back() == '/') rel += "index.html";
+  while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(fs::path(static_dir), ec);
+  if (ec) return detail::problem(c, 404, "Not Found", "no such resource");
+  fs::path p = fs::weakly_canonical(root / fs::path(rel), ec);
+  if (ec) return detail::problem(c, 404, "Not Found", "no such resource");
+  // The resolved file must be inside the root (also after symlinks).
+  auto [ri, pi] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+  if (ri != root.end()) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (fs::is_directory(p, ec)) p /= "index.html";
+  if (!fs::is_regular_file(p, ec)) return detail::problem(c, 404, "Not Found", "no such resource");
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return detail::problem(c, 404, "Not Found", "no such resource");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  Response r;
+  r.body = ss.str();
+  r.content_type = std::string(mime_type(p.extension().string()));
+  const std::string etag = etag_of(r.body);
+  r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  if (etag_matches(c.req.if_none_match, etag)) {
+    r.status = 304;
+    r.body.clear();
+  }
+  return r;
+}
+
+/// A Host header that is safe to echo into links (host name or address and port only).
+bool safe_host(std::string_view h) {
+  if (h.empty() || h.size() > 255) return false;
+  return std::all_of(h.begin(), h.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == ':' ||
+           ch == '[' || ch == ']';
+  });
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string_view, std::string_view>>& standard_headers() {
+  static const std::vector<std::pair<std::string_view, std::string_view>> kHeaders = {
+      {"Content-Security-Policy",
+       "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+       "worker-src 'self' blob:; child-src blob:; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+  };
+  return kHeaders;
+}
+
+Response problem(int status, std::string_view title, std::string_view detail,
+                 std::string_view instance, std::string_view request_id,
+                 const std::vector<FieldError>& errors) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/problem+json";
+  JsonWriter w(r.body);
+  std::string type = "urn:reclaim:problem:";
+  for (char ch : title) type += ch == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  w.begin_object()
+      .key("type").str(type)
+      .key("title").str(title)
+      .key("status").num(int64_t{status})
+      .key("detail").str(detail)
+      .key("instance").str(instance)
+      .key("request_id").str(request_id)
+      .key("errors").begin_array();
+  for (const auto& e : errors)
+    w.begin_object().key("record").str(e.record).key("field").str(e.field).key("message").str(e.message).end_object();
+  w.end_array().end_object();
+  return r;
+}
+
+namespace detail {
+
+Response problem(const Ctx& c, int status, std::string_view title, std::string_view detail,
+                 const std::vector<FieldError>& errors) {
+  return http::problem(status, title, detail, c.path, c.req.request_id, errors);
+}
+
+Response bad_param(const Ctx& c, std::string_view name, std::string_view message) {
+  std::string detail = "query parameter '" + std::string(name) + "': " + std::string(message);
+  return problem(c, 400, "Bad Request", detail,
+                 {FieldError{"", std::string(name), std::string(message)}});
+}
+
+Response from_error(const Ctx& c, const Error& e) {
+  const int status = http_status_for(e.code);
+  if (status >= 500 && e.code == ErrorCode::kInternal)
+    return problem(c, 500, "Internal Server Error",
+                   "an internal error occurred; quote the request id to the administrator");
+  const char* title = status == 401   ? "Unauthorized"
+                      : status == 403 ? "Forbidden"
+                      : status == 404 ? "Not Found"
+                      : status == 409 ? "Conflict"
+                      : status == 415 ? "Unsupported"
+                      : status == 422 ? "Unprocessable Content"
+                      : status == 503 ? "Service Unavailable"
+                                      : "Error";
+  // Database messages carry file paths: keep them out of answers.
+  const std::string detail = e.code == ErrorCode::kIo ? "the database is unavailable, try again"
+                                                      : e.message;
+  return problem(c, status, title, detail, e.details);
+}
+
+Response json(std::string body, std::string_view type) {
+  Response r;
+  r.content_type = std::string(type);
+  r.body = std::move(body);
+  return r;
+}
+
+Response method_not_allowed(const Ctx& c, std::string_view allow) {
+  Response r = problem(c, 405, "Method Not Allowed",
+                       std::string(c.req.method) + " is not allowed here (allowed: " +
+                           std::string(allow) + ")");
+  r.headers.emplace_back("Allow", std::string(allow));
+  return r;
+}
+
+const std::string* param(const Ctx& c, std::string_view name) {
+  const std::string* found = nullptr;
+  for (const auto& [k, v] : c.params)
+    if (k == name) found = &v;
+  return found;
+}
+
+const std::string* unknown_param(const Ctx& c, std::initializer_list<std::string_view> known) {
+  for (const auto& [k, v] : c.params)
+    if (std::find(known.begin(), known.end(), k) == known.end()) return &k;
+  return nullptr;
+}
+
+std::optional<int64_t> parse_int(std::string_view s) {
+  int64_t v = 0;
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> parse_double(std::string_view s) {
+  double v = 0;
+  if (s.empty() || s.size() > 40) return std::nullopt;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<geo::Envelope> parse_bbox(std::string_view s, std::string& error) {
+  std::vector<double> n;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(',', start);
+    if (end == std::string_view::npos) end = s.size();
+    auto v = parse_double(s.substr(start, end - start));
+    if (!v) {
+      error = "expected minlon,minlat,maxlon,maxlat (numbers), got '" + std::string(s) + "'";
+      return std::nullopt;
+    }
+    n.push_back(*v);
+    if (n.size() > 6) break;
+    start = end + 1;
+  }
+  if (n.size() != 4 && n.size() != 6) {
+    error = "expected 4 numbers minlon,minlat,maxlon,maxlat";
+    return std::nullopt;
+  }
+  geo::Envelope e = n.size() == 4 ? geo::Envelope{n[0], n[1], n[2], n[3]}
+                                  : geo::Envelope{n[0], n[1], n[3], n[4]};
+  if (e.min_lon < -180 || e.max_lon > 180 || e.min_lat < -90 || e.max_lat > 90) {
+    error = "coordinates outside -180..180, -90..90";
+    return std::nullopt;
+  }
+  if (e.min_lon > e.max_lon || e.min_lat > e.max_lat) {
+    error = "inverted: min must not exceed max";
+    return std::nullopt;
+  }
+  return e;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> seg;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) seg.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return seg;
+}
+
+}  // namespace detail
+
+Router::Router(RouterOptions options, std::shared_ptr<auth::PrincipalResolver> resolver)
+    : opt_(std::move(options)), resolver_(std::move(resolver)) {
+  if (!resolver_) resolver_ = std::make_shared<AnonymousResolver>();
+}
+
+Response Router::handle(const Request& req, app::Service& svc) const noexcept {
+  try {
+    return route(req, svc);
+  } catch (const std::exception&) {
+  } catch (...) {
+  }
+  try {
+    return problem(500, "Internal Server Error",
+                   "an internal error occurred; quote the request id to the administrator", "",
+                   req.request_id);
+  } catch (...) {
+    Response r;
+    r.status = 500;
+    return r;
+  }
+}
+
+Response Router::route(const Request& req, app::Service& svc) const {
+  const std::string_view target = req.target;
+  const size_t qpos = target.find('?');
+  const std::string_view raw_path = target.substr(0, qpos);
+  const std::string_view raw_query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
+
+  detail::Ctx c{req, svc, {}, {}, {}, {}, {}};
+  auto bad = [&](std::string_view why) {
+    return http::problem(400, "Bad Request", why, "", req.request_id);
+  };
+  if (raw_path.empty() || raw_path.front() != '/') return bad("the request target must be a path");
+  // Encoded slashes, backslashes and dot segments are refused before anything looks at the path.
+  std::string lower(raw_path);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (lower.find("%2f") != std::string::npos || lower.find("%5c") != std::string::npos ||
+      lower.find("%00") != std::string::npos)
+    return bad("encoded '/', '\\' or NUL in the path");
+  auto path = decode(raw_path, false);
+  if (!path) return bad("malformed percent-encoding in the path");
+  if (path->find('\\') != std::string::npos || path->find('\0') != std::string::npos)
+    return bad("'\\' in the path");
+  for (auto s : detail::split_path(*path))
+    if (s == ".." || s == ".") return bad("'.' or '..' segments are not allowed in the path");
+  c.path = std::move(*path);
+
+  size_t start = 0;
+  while (start < raw_query.size()) {
+    size_t end = raw_query.find('&', start);
+    if (end == std::string_view::npos) end = raw_query.size();
+    const std::string_view kv = raw_query.substr(start, end - start);
+    start = end + 1;
+    if (kv.empty()) continue;
+    const size_t eq = kv.find('=');
+    auto k = decode(kv.substr(0, eq), true);
+    auto v = decode(eq == std::string_view::npos ? std::string_view() : kv.substr(eq + 1), true);
+    if (!k || !v) return bad("malformed percent-encoding in the query");
+    c.params.emplace_back(std::move(*k), std::move(*v));
+  }
+  if (c.params.size() > 64) return bad("too many query parameters");
+
+  c.who = resolver_->resolve(req.cookie, req.authorization);
+  c.vis.all_records = auth::allowed(c.who, auth::Action::kReadRecords);
+  c.vis.personal = auth::allowed(c.who, auth::Action::kReadPersonal);
+  c.vis.user = c.who.user;
+  c.base_url = "http://" + std::string(safe_host(req.host) ? req.host : "127.0.0.1");
+
+  const auto seg = detail::split_path(c.path);
+  if (!seg.empty() && seg[0] == "api") return detail::handle_api(c, seg);
+  if (!seg.empty() && seg[0] == "ogc") return detail::handle_ogc(c, seg);
+  if (!seg.empty() && seg[0] == "tiles") return handle_tiles(c, seg);
+  return handle_static(c, opt_.static_dir);
+}
+
+}  // namespace reclaim::http

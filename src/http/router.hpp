@@ -1,0 +1,60 @@
+#pragma once
+// The routes: /api (JSON API), /ogc (OGC API – Features), /tiles (vector tiles) and the static
+// web UI. Parses requests, applies the role table (auth/policy.hpp) and calls only app::Service.
+// Beast-free (see message.hpp): the server converts messages, the routes never see sockets.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "app/service.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/policy.hpp"
+#include "http/message.hpp"
+
+namespace reclaim::http {
+
+/// Every request is anonymous (the public role). For servers without accounts, and tests.
+class AnonymousResolver final : public auth::PrincipalResolver {
+ public:
+  auth::Principal resolve(std::string_view, std::string_view) override { return {}; }
+};
+
+/// Every request is the given principal (tests).
+class FixedResolver final : public auth::PrincipalResolver {
+ public:
+  explicit FixedResolver(auth::Principal p) : p_(std::move(p)) {}
+  auth::Principal resolve(std::string_view, std::string_view) override { return p_; }
+
+ private:
+  auth::Principal p_;
+};
+
+struct RouterOptions {
+  std::string static_dir;  ///< the web UI's files, served at /; "" = none
+};
+
+class Router {
+ public:
+  /// The resolver must be thread-safe (it is called from every server thread).
+  Router(RouterOptions options, std::shared_ptr<auth::PrincipalResolver> resolver);
+
+  /// Answers one request with the caller's store. Never throws: a bug becomes a 500 problem
+  /// carrying only the request id. `svc` is used by this thread only.
+  Response handle(const Request& req, app::Service& svc) const noexcept;
+
+ private:
+  Response route(const Request& req, app::Service& svc) const;
+  RouterOptions opt_;
+  std::shared_ptr<auth::PrincipalResolver> resolver_;
+};
+
+/// Headers every response carries (security headers), as (name, value).
+const std::vector<std::pair<std::string_view, std::string_view>>& standard_headers();
+
+/// An RFC 9457 problem response (application/problem+json).
+Response problem(int status, std::string_view title, std::string_view detail,
+                 std::string_view instance, std::string_view request_id,
+                 const std::vector<FieldError>& errors = {});
+
+}  // namespace reclaim::http

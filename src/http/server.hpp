@@ -1,0 +1,58 @@
+#pragma once
+// `reclaim serve`: an asynchronous HTTP/1.1 server (Boost.Beast/Asio, kept out of this header)
+// with keep-alive, read timeouts, header and body limits, and graceful shutdown: stop() (or
+// SIGTERM/SIGINT with handle_signals) stops accepting, lets in-flight requests finish, closes
+// idle connections and returns from wait().
+//
+// Each worker thread gets its own app::Service (its own store connection: SQLite WAL lets the
+// readers run side by side), made by the factory when the server starts.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "app/service.hpp"
+#include "auth/authenticator.hpp"
+#include "common/error.hpp"
+#include "http/router.hpp"
+
+namespace reclaim::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  ///< 0 = any free port (see Server::port())
+  int threads = 2;
+  RouterOptions router;
+  size_t max_header_bytes = 16 * 1024;    ///< larger headers: 431
+  size_t max_body_bytes = 1024 * 1024;    ///< larger bodies: 413
+  std::chrono::milliseconds read_timeout{15000};  ///< a request (or an idle keep-alive gap)
+  bool handle_signals = false;  ///< stop on SIGTERM / SIGINT
+};
+
+using ServiceFactory = std::function<Result<std::unique_ptr<app::Service>>()>;
+
+class Server {
+ public:
+  Server(ServerOptions options, ServiceFactory factory,
+         std::shared_ptr<auth::PrincipalResolver> resolver);
+  ~Server();  ///< stops and joins
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Opens one Service per thread, binds and starts serving.
+  /// Errors: from the factory (kIo, …); kIo when the address cannot be bound.
+  Result<void> start();
+  /// The bound port (after start()).
+  uint16_t port() const noexcept;
+  /// Graceful stop; safe from any thread, also from a signal handler's callback.
+  void stop();
+  /// Blocks until the server has stopped and every thread has finished.
+  void wait();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace reclaim::http
