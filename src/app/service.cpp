@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -74,6 +75,7 @@ Result<void> Service::load_reference() {
   cache_->gazetteer = core::Gazetteer(std::move(*units));
   cache_->provinces =
       bounds->empty() ? nullptr : std::make_unique<core::ProvinceLocator>(*bounds);
+  cache_->boundaries = std::move(*bounds);
   cache_->loaded = true;
   return {};
 }
@@ -129,14 +131,19 @@ Result<ImportReport> Service::import_file(const std::string& entity, const std::
   };
   std::vector<Candidate> cands;
   cands.reserve(raws->size());
-  for (const auto& raw : *raws) {
-    auto r = core::parse_record(s, raw, ctx);
+  // Validation (GEOS validity, province location) is the CPU-heavy part of an import: spread it
+  // over the machine's cores; results come back in file order.
+  auto parsed = core::parse_records(s, *raws, ctx, *cache_->boundaries,
+                                    std::max(1u, std::thread::hardware_concurrency()));
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    auto& r = parsed[i];
+    const std::string& source = (*raws)[i].source;
     if (!r) {
       for (auto& d : r.error().details) rep.errors.push_back(std::move(d));
-      cands.push_back({core::make_record(s), raw.source, false});
+      cands.push_back({core::make_record(s), source, false});
       continue;
     }
-    cands.push_back({std::move(*r), raw.source, true});
+    cands.push_back({std::move(*r), source, true});
   }
 
   // duplicate ids in the file and against the database
