@@ -26,6 +26,19 @@ demo: build
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BUILD)/src/cli/reclaim --db $(DEMO_DB) demo --seed 1
 	$(BUILD)/src/cli/reclaim --db $(DEMO_DB) status
+	@# The administrator account: RECLAIM_ADMIN_PASSWORD if set, else a random password shown once.
+	@pw="$${RECLAIM_ADMIN_PASSWORD:-}"; generated=; \
+	if [ -z "$$pw" ]; then \
+	  pw=$$(openssl rand -base64 12 2>/dev/null || head -c 12 /dev/urandom | base64); generated=1; \
+	fi; \
+	printf '%s\n' "$$pw" | $(BUILD)/src/cli/reclaim --db $(DEMO_DB) user add admin \
+	  --role administrator --name "Demo administrator" --password-stdin >/dev/null || exit 1; \
+	echo; echo "Administrator: admin"; \
+	if [ -n "$$generated" ]; then echo "Password (generated, shown once): $$pw"; \
+	else echo "Password: the value of RECLAIM_ADMIN_PASSWORD"; fi; \
+	echo "Sign in: curl -c cookies.txt -H 'Content-Type: application/json' \
+	-d '{\"user\":\"admin\",\"password\":\"…\"}' http://127.0.0.1:8080/api/login"; \
+	echo "API token for scripts: $(BUILD)/src/cli/reclaim --db $(DEMO_DB) user token admin"
 	@echo
 	@echo "Demo database: $(DEMO_DB) — open it in QGIS, or: ogrinfo $(DEMO_DB)"
 	@echo "Serving on http://127.0.0.1:8080/ (API /api, OGC API /ogc, tiles /tiles; Ctrl-C stops)"

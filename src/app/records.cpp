@@ -13,6 +13,7 @@
 #include "app/service.hpp"
 #include "app/service_cache.hpp"
 #include "core/entities.hpp"
+#include "workflow/access_log.hpp"
 
 #ifdef RECLAIM_HAVE_TILES
 #include "tiles/mvt.hpp"
@@ -149,15 +150,14 @@ bool has_personal(const core::EntitySchema& s) {
                      [](const core::FieldDef& f) { return f.personal; });
 }
 
-std::string utc_timestamp() {
-  using namespace std::chrono;
-  const auto now = system_clock::now();
-  const std::time_t t = system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+/// One access_log entry for a read of personal data through the API: the one implementation,
+/// workflow::log_personal_access (also used by the workflow's own reads).
+Result<void> log_read(storage::Store& store, const Visibility& vis, const std::string& entity,
+                      const std::string& record_ids, const std::string& purpose) {
+  auth::Principal who;
+  who.user = vis.user;
+  return workflow::log_personal_access(store, who, entity, record_ids.substr(0, 4000), purpose,
+                                       auth::Clock{});
 }
 
 }  // namespace
@@ -186,6 +186,19 @@ bool Service::hazards_published() {
   auto m = store_->meta("publish_hazards");
   return m && *m && **m == "1";
 }
+
+namespace {
+/// The conditions the caller's visibility adds to every read of an entity: one rule for lists
+/// and tiles (the public sees released hazards only, unless the administrator publishes them).
+std::vector<storage::Condition> visibility_where(Service& svc, const core::EntitySchema& s,
+                                                 const Visibility& vis) {
+  std::vector<storage::Condition> where;
+  if (!vis.all_records && s.name == core::entity::kHazards && !svc.hazards_published())
+    where.push_back(
+        {"status", storage::Condition::Op::kAnyOf, {std::string("closed"), "handed_over"}});
+  return where;
+}
+}  // namespace
 
 Result<RecordPage> Service::list(const std::string& entity, const ListParams& p,
                                  const Visibility& vis) {
@@ -236,9 +249,7 @@ Result<RecordPage> Service::list(const std::string& entity, const ListParams& p,
       return fail(param_error("bbox", s.name + " have no geometry"));
     q.bbox = p.bbox;
   }
-  if (!vis.all_records && s.name == core::entity::kHazards && !hazards_published())
-    q.where.push_back(
-        {"status", storage::Condition::Op::kAnyOf, {std::string("closed"), "handed_over"}});
+  for (auto& c : visibility_where(*this, s, vis)) q.where.push_back(std::move(c));
 
   std::string sort = p.sort;
   q.descending = !sort.empty() && sort[0] == '-';
@@ -274,31 +285,8 @@ Result<RecordPage> Service::list(const std::string& entity, const ListParams& p,
     if (vis.personal && has_personal(s)) ids += (ids.empty() ? "" : ",") + r.id();
   }
   if (vis.personal && has_personal(s) && !out.records.empty())
-    if (auto r = log_access(vis.user, s.name, ids, "api list"); !r) return fail(r.error());
+    if (auto r = log_read(*store_, vis, s.name, ids, "api list"); !r) return fail(r.error());
   return out;
-}
-
-Result<void> Service::log_access(const std::string& user, const std::string& entity,
-                                 const std::string& record_ids, const std::string& purpose) {
-  const core::EntitySchema& ls = core::schema(core::entity::kAccessLog);
-  core::Record r = core::make_record(ls);
-  const std::string at = utc_timestamp();
-  const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  const std::string id = "AL-" + std::to_string(now_us) + "-" +
-                         std::to_string(std::rand() % 100000) + "-" +
-                         std::to_string(++cache_->access_seq);
-  core::set(ls, r, "id", id);
-  core::set(ls, r, "at", at);
-  core::set(ls, r, "user", user.empty() ? std::string("anonymous") : user);
-  core::set(ls, r, "entity", entity);
-  core::set(ls, r, "record_id", record_ids.substr(0, 4000));
-  core::set(ls, r, "purpose", purpose);
-  storage::ChangeSet cs;
-  cs.source = {user.empty() ? "anonymous" : user, "", "personal data read"};
-  cs.changes.push_back({storage::ChangeOp::kInsert, &ls, std::move(r), purpose});
-  return store_->commit(cs);
 }
 
 Result<std::optional<core::Record>> Service::get_visible(const std::string& entity,
@@ -318,7 +306,7 @@ Result<std::optional<core::Record>> Service::get_visible(const std::string& enti
   }
   hide_fields(s, **r, vis);
   if (vis.personal && has_personal(s))
-    if (auto l = log_access(vis.user, s.name, id, "api get"); !l) return fail(l.error());
+    if (auto l = log_read(*store_, vis, s.name, id, "api get"); !l) return fail(l.error());
   return r;
 }
 
@@ -347,7 +335,7 @@ Result<std::vector<storage::HistoryEntry>> Service::history_visible(const std::s
       }
     }
   } else if (vis.personal && has_personal(s) && !h->empty()) {
-    if (auto l = log_access(vis.user, s.name, id, "api history"); !l) return fail(l.error());
+    if (auto l = log_read(*store_, vis, s.name, id, "api history"); !l) return fail(l.error());
   }
   return h;
 }
@@ -478,6 +466,16 @@ Result<std::string> Service::tile(const std::string& layer, int z, uint32_t x, u
   const core::EntitySchema* s = core::find_schema(layer);
   if (s == nullptr || !readable(*s, vis))
     return fail(ErrorCode::kNotFound, "no tile layer '" + layer + "'");
+  {  // a back end that encodes tiles itself (PostgreSQL: ST_AsMVT), with the same rules
+    std::vector<std::string> visible;
+    for (const auto& name : props)
+      if (const int i = s->index_of(name);
+          i >= 0 && field_visible(s->fields[static_cast<size_t>(i)], vis))
+        visible.push_back(name);
+    auto native = store_->mvt_tile(*s, z, x, y, visible, visibility_where(*this, *s, vis));
+    if (!native) return fail(native.error());
+    if (*native) return std::move(**native);
+  }
   ListParams p;
   p.bbox = env;
   p.limit = 1'000'000;

@@ -145,9 +145,6 @@ class Service {
 
  private:
   Result<void> load_reference();
-  /// Writes one access_log entry (a read of personal data).
-  Result<void> log_access(const std::string& user, const std::string& entity,
-                          const std::string& record_ids, const std::string& purpose);
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<storage::Store> read_store_;  ///< a read replica, or null
   /// Where read-only queries go: the replica if there is one, else the main store.

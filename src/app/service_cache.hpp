@@ -16,7 +16,6 @@ struct Service::Cache {
   std::unique_ptr<core::ProvinceLocator> provinces;
   std::optional<std::vector<core::AdminBoundary>> boundaries;  ///< for the API, on first use
   std::optional<geo::Envelope> extent;
-  uint64_t access_seq = 0;  ///< for access log ids
 };
 
 }  // namespace reclaim::app

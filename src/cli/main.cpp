@@ -147,6 +147,8 @@ int main(int argc, char** argv) try {
   srv->add_option("--threads", sa.threads, "worker threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  srv->add_flag("--secure-cookies", sa.secure_cookies,
+                "mark session cookies Secure (when served behind a TLS reverse proxy)");
 
   auto users = reclaim::cli::register_user_commands(cli);  // user add|passwd|disable|list|token
 

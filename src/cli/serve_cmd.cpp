@@ -40,14 +40,25 @@ int run_serve(const ServeArgs& a) {
     if (!store) return fail(store.error());
     return std::make_unique<app::Service>(std::move(*store));
   };
-  http::Server server(o, factory, std::make_shared<http::AnonymousResolver>());
+  // Accounts: the Authenticator must be the only user of its store (authenticator.hpp), so it
+  // gets a connection of its own, opened before and closed after the server's.
+  auto auth_store = storage::open_store(db);
+  if (!auth_store) {
+    std::cerr << "reclaim: error: " << auth_store.error().message << "\n";
+    return exit_code_for(auth_store.error().code);
+  }
+  auth::AuthOptions ao;
+  ao.secure_cookie = a.secure_cookies;
+  auto authenticator = std::make_shared<auth::Authenticator>(**auth_store, ao);
+  http::Server server(o, factory, authenticator);
   if (auto r = server.start(); !r) {
     std::cerr << "reclaim: error: " << r.error().message << "\n";
     return exit_code_for(r.error().code);
   }
   std::cout << "reclaim: serving " << db << " on http://" << a.listen.substr(0, colon) << ":"
             << server.port() << "/ (API /api, OGC API /ogc, tiles /tiles"
-            << (o.router.static_dir.empty() ? "" : ", web UI /") << "); Ctrl-C stops"
+            << (o.router.static_dir.empty() ? "" : ", web UI /") << "; sign in: POST /api/login"
+            << (a.secure_cookies ? ", Secure cookies" : "") << "); Ctrl-C stops"
             << std::endl;
   server.wait();
   std::cout << "reclaim: stopped" << std::endl;

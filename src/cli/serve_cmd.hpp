@@ -12,6 +12,7 @@ struct ServeArgs {
   std::string static_dir;          ///< "" = default_static_dir if it exists
   std::string default_static_dir;  ///< <repo>/web/dist
   int threads = 2;
+  bool secure_cookies = false;  ///< session cookies get `Secure` (behind a TLS proxy)
 };
 
 /// Serves until SIGTERM/SIGINT; returns the exit code.

@@ -183,7 +183,7 @@ void responses(JsonWriter& w, std::string_view ok_type) {
   w.key("200").begin_object().key("description").str("OK").key("content").begin_object();
   w.key(ok_type).begin_object().key("schema").begin_object().key("type").str("object");
   w.end_object().end_object().end_object().end_object();
-  for (std::string_view code : {"400", "403", "404", "422", "500"}) {
+  for (std::string_view code : {"400", "401", "403", "404", "409", "422", "500"}) {
     w.key(code).begin_object().key("description").str("problem (RFC 9457)");
     w.key("content").begin_object().key("application/problem+json").begin_object();
     w.key("schema").begin_object().key("$ref").str("#/components/schemas/Problem").end_object();
@@ -199,6 +199,21 @@ void get_op(JsonWriter& w, std::string_view id, std::string_view summary, std::s
   params(w);
   w.end_array();
   responses(w, type);
+  w.end_object();
+}
+
+void post_op(JsonWriter& w, std::string_view id, std::string_view summary, bool body,
+             const std::function<void(JsonWriter&)>& params) {
+  w.key("post").begin_object().key("operationId").str(id).key("summary").str(summary);
+  w.key("parameters").begin_array();
+  params(w);
+  w.end_array();
+  if (body) {
+    w.key("requestBody").begin_object().key("required").boolean(true).key("content").begin_object();
+    w.key("application/json").begin_object().key("schema").begin_object().key("type").str("object");
+    w.end_object().end_object().end_object().end_object();
+  }
+  responses(w, "application/json");
   w.end_object();
 }
 
@@ -249,6 +264,51 @@ std::string openapi_document(const std::string& base_url) {
     w.end_object();
   }
   auto none = [](JsonWriter&) {};
+  auto id_param = [](JsonWriter& x) { param_def(x, "id", "path", "string", "id", true); };
+  // accounts and the workflow (docs/api.md)
+  w.key("/api/login").begin_object();
+  post_op(w, "login", "sign in: {user, password} -> session cookie + csrf_token", true, none);
+  w.end_object();
+  w.key("/api/logout").begin_object();
+  post_op(w, "logout", "end the session", false, none);
+  w.end_object();
+  w.key("/api/me").begin_object();
+  get_op(w, "me", "the signed-in user", "application/json", none);
+  w.end_object();
+  w.key("/api/users").begin_object();
+  get_op(w, "listUsers", "user accounts (administrator)", "application/json", none);
+  post_op(w, "addUser", "add an account {id, role, org, password, display_name}", true, none);
+  w.end_object();
+  for (std::string_view a : {"disable", "enable", "password", "token"}) {
+    w.key("/api/users/{id}/" + std::string(a)).begin_object();
+    post_op(w, std::string(a) + "User", std::string(a) + " (administrator; own password/token)",
+            a == "password", id_param);
+    w.end_object();
+  }
+  w.key("/api/submissions").begin_object();
+  get_op(w, "listSubmissions", "field reports the caller may see", "application/json",
+         [](JsonWriter& x) {
+           param_def(x, "status", "query", "string", "submitted|verified|approved|rejected");
+           param_def(x, "entity", "query", "string", "entity of the report");
+         });
+  post_op(w, "submit",
+          "submit a report {entity, action, target_id, date_of_information, payload}", true, none);
+  w.end_object();
+  w.key("/api/submissions/{id}").begin_object();
+  get_op(w, "getSubmission", "one report with its payload (ETag: version)", "application/json",
+         id_param);
+  w.end_object();
+  w.key("/api/submissions/{id}/duplicates").begin_object();
+  get_op(w, "duplicates", "duplicate candidates of a report", "application/json", id_param);
+  w.end_object();
+  for (std::string_view a : {"verify", "reject", "approve"}) {
+    w.key("/api/submissions/{id}/" + std::string(a)).begin_object();
+    post_op(w, a, std::string(a) + " a report (If-Match: version)", a != "verify", id_param);
+    w.end_object();
+  }
+  w.key("/api/inbox").begin_object();
+  get_op(w, "inbox", "reports waiting for the caller", "application/json", none);
+  w.end_object();
   w.key("/ogc").begin_object();
   get_op(w, "getLandingPage", "OGC API – Features landing page", "application/json", none);
   w.end_object();
@@ -305,7 +365,12 @@ std::string openapi_document(const std::string& base_url) {
     w.key(f).begin_object().key("type").str("string").end_object();
   w.end_object().end_object().end_object();
   w.end_object().end_object();  // Problem
-  w.end_object().end_object();  // schemas, components
+  w.end_object();  // schemas
+  w.key("securitySchemes").begin_object();
+  w.key("apiToken").begin_object().key("type").str("http").key("scheme").str("bearer").end_object();
+  w.key("session").begin_object().key("type").str("apiKey").key("in").str("cookie");
+  w.key("name").str("reclaim_session").end_object();
+  w.end_object().end_object();  // securitySchemes, components
   w.end_object();
   return out;
 }

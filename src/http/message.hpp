@@ -16,6 +16,11 @@ struct Request {
   std::string_view cookie;  ///< Cookie header
   std::string_view authorization;
   std::string_view if_none_match;
+  std::string_view if_match;      ///< expected version of a workflow action ("3" or "\"3\"")
+  std::string_view content_type;  ///< Content-Type of the body
+  std::string_view csrf_token;    ///< X-CSRF-Token (browser writes)
+  std::string_view body;          ///< the request body ("" if none)
+  std::string client_ip;          ///< the peer address (login rate limiting)
   std::string request_id;
 };
 

@@ -101,6 +101,11 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
   if (seg.size() == 2 && seg[1].ends_with(".json")) {
     const std::string layer(seg[1].substr(0, seg[1].size() - 5));
     if (!is_tile_layer(layer)) return detail::problem(c, 404, "Not Found", "no tile layer '" + layer + "'");
+    if (layer != "admin_boundaries") {
+      const auto* s = core::find_schema(layer);
+      if (s == nullptr || !app::readable(*s, c.vis))
+        return detail::problem(c, 403, "Forbidden", "your role may not read the " + layer + " layer");
+    }
     auto tj = c.svc.tilejson(layer, c.base_url + "/tiles/" + layer + "/{z}/{x}/{y}.mvt");
     if (!tj) return detail::from_error(c, tj.error());
     return detail::json(std::move(*tj));
@@ -346,6 +351,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 Router::Router(RouterOptions options, std::shared_ptr<auth::PrincipalResolver> resolver)
     : opt_(std::move(options)), resolver_(std::move(resolver)) {
   if (!resolver_) resolver_ = std::make_shared<AnonymousResolver>();
+  authn_ = dynamic_cast<auth::Authenticator*>(resolver_.get());
 }
 
 Response Router::handle(const Request& req, app::Service& svc) const noexcept {
@@ -371,7 +377,7 @@ Response Router::route(const Request& req, app::Service& svc) const {
   const std::string_view raw_path = target.substr(0, qpos);
   const std::string_view raw_query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
 
-  detail::Ctx c{req, svc, {}, {}, {}, {}, {}};
+  detail::Ctx c{req, svc, {}, {}, {}, {}, {}, nullptr, {}};
   auto bad = [&](std::string_view why) {
     return http::problem(400, "Bad Request", why, "", req.request_id);
   };
@@ -406,13 +412,40 @@ Response Router::route(const Request& req, app::Service& svc) const {
   }
   if (c.params.size() > 64) return bad("too many query parameters");
 
-  c.who = resolver_->resolve(req.cookie, req.authorization);
+  const auto seg = detail::split_path(c.path);
+  const bool api = seg.size() == 2 && seg[0] == "api";
+  const bool login = api && seg[1] == "login", logout = api && seg[1] == "logout";
+  if (authn_ != nullptr) {
+    c.authn = authn_;
+    c.res = authn_->resolve_request(req.cookie, req.authorization);
+    if (c.res.session_expired() && !login && !logout) {
+      Response r = detail::problem(c, 401, "Unauthorized", "session expired");
+      r.headers.emplace_back("Set-Cookie", authn_->expired_cookie());
+      return r;
+    }
+    if (c.res.state == auth::CredentialState::kInvalid && !req.authorization.empty() && !login)
+      return detail::problem(c, 401, "Unauthorized", "invalid, revoked or disabled API token");
+    const bool write = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                       req.method == "DELETE";
+    if (write && !login && c.res.state == auth::CredentialState::kValid && c.res.needs_csrf &&
+        !authn_->check_csrf(c.res, req.csrf_token))
+      return detail::problem(c, 403, "Forbidden", "missing or invalid CSRF token");
+    c.who = c.res.principal;
+  } else {
+    c.who = resolver_->resolve(req.cookie, req.authorization);
+    c.res.principal = c.who;
+    c.res.state = c.who.authenticated() ? auth::CredentialState::kValid : auth::CredentialState::kNone;
+  }
   c.vis.all_records = auth::allowed(c.who, auth::Action::kReadRecords);
   c.vis.personal = auth::allowed(c.who, auth::Action::kReadPersonal);
   c.vis.user = c.who.user;
   c.base_url = "http://" + std::string(safe_host(req.host) ? req.host : "127.0.0.1");
 
-  const auto seg = detail::split_path(c.path);
+  if (seg.size() >= 2 && seg[0] == "api") {
+    if (seg[1] == "login" || seg[1] == "logout" || seg[1] == "me" || seg[1] == "users")
+      return detail::handle_accounts(c, seg);
+    if (seg[1] == "submissions" || seg[1] == "inbox") return detail::handle_workflow(c, seg);
+  }
   if (!seg.empty() && seg[0] == "api") return detail::handle_api(c, seg);
   if (!seg.empty() && seg[0] == "ogc") return detail::handle_ogc(c, seg);
   if (!seg.empty() && seg[0] == "tiles") return handle_tiles(c, seg);

@@ -36,7 +36,9 @@ struct RouterOptions {
 
 class Router {
  public:
-  /// The resolver must be thread-safe (it is called from every server thread).
+  /// The resolver must be thread-safe (it is called from every server thread). When it is an
+  /// auth::Authenticator, the login/logout/users routes are served, expired sessions are
+  /// answered 401 and cookie-authenticated writes must carry X-CSRF-Token.
   Router(RouterOptions options, std::shared_ptr<auth::PrincipalResolver> resolver);
 
   /// Answers one request with the caller's store. Never throws: a bug becomes a 500 problem
@@ -47,6 +49,8 @@ class Router {
   Response route(const Request& req, app::Service& svc) const;
   RouterOptions opt_;
   std::shared_ptr<auth::PrincipalResolver> resolver_;
+  /// The resolver when it is the real Authenticator (sessions, CSRF, login routes), else null.
+  auth::Authenticator* authn_ = nullptr;
 };
 
 /// Headers every response carries (security headers), as (name, value).

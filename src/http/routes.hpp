@@ -6,7 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "app/service.hpp"
+#include "auth/authenticator.hpp"
 #include "auth/policy.hpp"
 #include "http/json.hpp"
 #include "http/message.hpp"
@@ -23,6 +26,8 @@ struct Ctx {
   std::string path;      ///< decoded path
   Params params;         ///< decoded query parameters, in order
   std::string base_url;  ///< "http://host:port", for links
+  auth::Authenticator* authn = nullptr;  ///< null when the server has no accounts (tests)
+  auth::Resolution res;                  ///< how the caller was identified
 };
 
 /// A problem response for this request.
@@ -49,6 +54,26 @@ std::optional<geo::Envelope> parse_bbox(std::string_view s, std::string& error);
 std::vector<std::string_view> split_path(std::string_view path);
 
 Response handle_api(Ctx& c, const std::vector<std::string_view>& seg);
+/// /api/login, /api/logout, /api/me, /api/users… (account_routes.cpp)
+Response handle_accounts(Ctx& c, const std::vector<std::string_view>& seg);
+/// /api/submissions…, /api/inbox (workflow_routes.cpp)
+Response handle_workflow(Ctx& c, const std::vector<std::string_view>& seg);
+
+/// A field of a JSON request body.
+struct BodyField {
+  enum class Type { kString, kInteger, kBoolean, kObject };
+  std::string_view name;
+  Type type = Type::kString;
+  bool required = false;
+};
+/// The request body as a JSON object holding only `fields`, each of its type (null counts as
+/// absent). On failure nullopt and `error` is the answer: 415 (not application/json), 400
+/// (malformed JSON), 422 (not an object; unknown, missing or mistyped fields, each named in
+/// errors[]). An empty body is an empty object when `empty_ok`.
+std::optional<nlohmann::json> json_body(const Ctx& c, std::initializer_list<BodyField> fields,
+                                        Response& error, bool empty_ok = false);
+/// 401 for anonymous callers ("sign in"), else nullopt.
+std::optional<Response> require_signed_in(const Ctx& c);
 Response handle_ogc(Ctx& c, const std::vector<std::string_view>& seg);
 std::string openapi_document(const std::string& base_url);
 

@@ -140,6 +140,16 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     r.cookie = field(bhttp::field::cookie);
     r.authorization = field(bhttp::field::authorization);
     r.if_none_match = field(bhttp::field::if_none_match);
+    r.if_match = field(bhttp::field::if_match);
+    r.content_type = field(bhttp::field::content_type);
+    if (auto it = req.find("X-CSRF-Token"); it != req.end())
+      r.csrf_token = std::string_view(it->value().data(), it->value().size());
+    r.body = req.body();
+    {
+      beast::error_code pe;
+      const auto peer = stream_.socket().remote_endpoint(pe);
+      if (!pe) r.client_ip = peer.address().to_string();
+    }
     r.request_id = srv_.next_request_id();
     Response out;
     if (t_service == nullptr) {

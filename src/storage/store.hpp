@@ -182,6 +182,20 @@ class Store {
   /// Errors: kInvalidArgument (a condition or sort field that is not in the schema), kIo.
   virtual Result<QueryPage> query(const core::EntitySchema& s, const Query& q);
 
+  /// A Mapbox Vector Tile (MVT 2.1, extent 4096, buffer 64) of tile z/x/y with one layer named
+  /// after the entity: the records matching `where` whose geometry meets the tile (plus its
+  /// buffer), clipped, with the given fields as properties (null values left out). Returns
+  /// std::nullopt when this adapter does not encode tiles itself (the caller encodes them; the
+  /// default), or the tile bytes ("" when no feature is in the tile).
+  /// Errors: kInvalidArgument (a field that is not in the schema, an invalid tile), kIo.
+  virtual Result<std::optional<std::string>> mvt_tile(const core::EntitySchema& s, int z,
+                                                      uint32_t x, uint32_t y,
+                                                      const std::vector<std::string>& properties,
+                                                      const std::vector<Condition>& where) {
+    (void)s, (void)z, (void)x, (void)y, (void)properties, (void)where;
+    return std::optional<std::string>{};
+  }
+
   // ---- whole-database copy (reclaim migrate): read everything, restore into an empty store ----
 
   /// Calls fn for every history entry of every entity, in seq order. fn returns false to stop.

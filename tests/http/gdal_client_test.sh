@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GDAL as the client of `reclaim serve`: ogrinfo lists the OGC API – Features collections,
 # ogr2ogr copies the public hazards layer (released land) with the same feature count and
-# geodesic area as the database, GDAL's MVT driver decodes a tile; SIGTERM exits 0.
+# geodesic area as the database, and with an analyst's API token (GDAL_HTTP_HEADERS) every
+# hazard; GDAL's MVT driver decodes a tile; SIGTERM exits 0.
 set -euo pipefail
 BIN=${1:?usage: gdal_client_test.sh path/to/reclaim}
 tmp=$(mktemp -d)
@@ -14,6 +15,10 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [[ -f $tmp/serve.log ]] && cat "$tmp/serve.log" >&2; exit 1; }
 
 "$BIN" --db "$tmp/demo.gpkg" demo --seed 1 >/dev/null
+# an analyst account and its API token, for the authenticated copy (step 2b)
+RECLAIM_PASSWORD='gdal client analyst' "$BIN" --db "$tmp/demo.gpkg" user add gis --role analyst >/dev/null
+token=$("$BIN" --db "$tmp/demo.gpkg" user token gis 2>/dev/null)
+[[ -n "$token" ]] || fail "no API token"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$BIN" --db "$tmp/demo.gpkg" serve --listen "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
 pid=$!
@@ -47,6 +52,24 @@ import sys
 got, want = float(sys.argv[1]), float(sys.argv[2])
 sys.exit(0 if abs(got - want) <= 1e-4 * want else 1)
 PY
+
+# 2b. with an analyst's API token (GDAL_HTTP_HEADERS), ogr2ogr copies ALL hazards: same count and
+#     area as the whole table
+ogr2ogr --config GDAL_HTTP_HEADERS "Authorization: Bearer $token" -f GPKG "$tmp/all.gpkg" \
+  "OAPIF:$base/ogc" hazards 2>"$tmp/ogr2ogr_all.err" || fail "ogr2ogr (token): $(cat "$tmp/ogr2ogr_all.err")"
+read -r all_n all_a <<<"$(sql_area "$tmp/all.gpkg" "")"
+read -r db_n db_a <<<"$(sql_area "$tmp/demo.gpkg" "")"
+echo "copied $all_n hazards, $all_a m² with an analyst token; database $db_n, $db_a m²"
+[[ "$db_n" -gt "$want_n" ]] || fail "the database has no hazards beyond the released ones"
+[[ "$all_n" == "$db_n" ]] || fail "feature count with token $all_n != $db_n"
+python3 - "$all_a" "$db_a" <<'PY' || fail "areas (token) differ by more than 0.01%"
+import sys
+got, want = float(sys.argv[1]), float(sys.argv[2])
+sys.exit(0 if abs(got - want) <= 1e-4 * want else 1)
+PY
+# a wrong token is refused (401), not served as the public view
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${token}x" "$base/ogc/collections")
+[[ "$code" == 401 ]] || fail "a wrong token was answered $code"
 
 # 3. a vector tile decoded by GDAL's MVT driver (the z/x/y path names the tile)
 mkdir -p "$tmp/tiles/6/50"

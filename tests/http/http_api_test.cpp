@@ -261,7 +261,7 @@ TEST_F(HttpTest, PersonalFieldsOnlyForRolesAllowedAndLogged) {
   ASSERT_TRUE(after);
   EXPECT_EQ(*after, *before + 1);
   // internal entities are never listed
-  expect_problem(get(analyst_srv->port(), "/api/users"), 404);
+  expect_problem(get(analyst_srv->port(), "/api/users"), 403);  // administrators only
   expect_problem(get(analyst_srv->port(), "/api/access_log"), 404);
 }
 

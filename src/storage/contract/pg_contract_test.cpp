@@ -159,6 +159,8 @@ std::unique_ptr<Store> fresh_pg() {
 
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract,
                          ::testing::Values(StoreAdapter{"postgres", fresh_pg}), adapter_name);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreQueryContract,
+                         ::testing::Values(StoreAdapter{"postgres", fresh_pg}), adapter_name);
 
 // ---- what only a server has ----
 
@@ -336,6 +338,33 @@ TEST_F(PgStoreTest, SchemaNewerThanTheBinaryIsRefused) {
   auto via = open_store(url_for(db));
   ASSERT_FALSE(via.has_value());
   EXPECT_EQ(via.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(PgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
+  ASSERT_GE(PgStore::latest_schema_version(), 4);
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  ASSERT_NE(open_pg(url_for(db)), nullptr);
+  Admin admin(url_for(db));
+  // What a database made by a version-3 binary looks like: no step 4, no filter indexes.
+  admin.must(
+      "DELETE FROM reclaim_migrations WHERE version >= 4; DROP INDEX hazards_status; "
+      "DROP INDEX hazards_province_code; DROP INDEX accidents_date");
+  ASSERT_EQ(admin.value("SELECT max(version) FROM reclaim_migrations"), "3");
+  auto s = open_store(url_for(db));
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_EQ(admin.value("SELECT max(version) FROM reclaim_migrations"),
+            std::to_string(PgStore::latest_schema_version()));
+  EXPECT_EQ(admin.value("SELECT name FROM reclaim_migrations WHERE version = 4"),
+            "0004_filter_indexes");
+  EXPECT_EQ(admin.value("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND "
+                        "indexname IN ('hazards_status', 'hazards_province_code', "
+                        "'accidents_date', 'activities_org', 'eo_finds_village_code')"),
+            "5");
+  // the prefix filter on village codes can use its C-collation index
+  EXPECT_THAT(admin.value("SELECT indexdef FROM pg_indexes WHERE indexname = "
+                          "'hazards_village_code'"),
+              ::testing::HasSubstr("COLLATE \"C\""));
 }
 
 TEST_F(PgStoreTest, MissingPostGisIsInstalledWhenTheRoleMay) {

@@ -44,5 +44,7 @@ std::unique_ptr<Store> fresh_gpkg() {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(StoreAdapter{"gpkg", fresh_gpkg}),
                          adapter_name);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreQueryContract,
+                         ::testing::Values(StoreAdapter{"gpkg", fresh_gpkg}), adapter_name);
 
 }  // namespace reclaim::storage::contract

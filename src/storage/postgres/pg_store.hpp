@@ -58,6 +58,15 @@ class PgStore final : public Store {
   Result<std::vector<core::AdminBoundary>> admin_boundaries() override;
   Result<std::optional<std::string>> meta(std::string_view key) override;
   Result<void> set_meta(std::string_view key, std::string_view value) override;
+  /// One SQL statement (bound parameters, the GiST index for the bbox), keyset paging in the
+  /// GeoPackage adapter's order: text bytewise, nulls first ascending and last descending.
+  Result<QueryPage> query(const core::EntitySchema& s, const Query& q) override;
+  /// ST_AsMVT over ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(z, x, y), 4096, 64,
+  /// true): the server encodes the tile.
+  Result<std::optional<std::string>> mvt_tile(const core::EntitySchema& s, int z, uint32_t x,
+                                              uint32_t y,
+                                              const std::vector<std::string>& properties,
+                                              const std::vector<Condition>& where) override;
   Result<void> scan_history(const std::function<bool(HistoryEntry&&)>& fn) override;
   Result<std::vector<std::pair<std::string, std::string>>> meta_entries() override;
   /// Locks the history table (concurrent writers wait), sends the rows in pipelined batches

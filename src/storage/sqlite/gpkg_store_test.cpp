@@ -266,6 +266,31 @@ TEST_F(GpkgStoreTest, ANewerSchemaIsRefused) {
                         std::to_string(GpkgStore::latest_schema_version()) + "); upgrade Reclaim"));
 }
 
+TEST_F(GpkgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
+  ASSERT_GE(GpkgStore::latest_schema_version(), 4);
+  ASSERT_NE(open_ok(), nullptr);
+  // What a database made by a version-3 binary looks like: no step 4, no filter indexes.
+  poke(file_,
+       "DELETE FROM reclaim_migrations WHERE version >= 4; DROP INDEX hazards_status; "
+       "DROP INDEX hazards_province_code; DROP INDEX accidents_date");
+  {
+    Raw raw(file_);
+    ASSERT_TRUE(raw.ok());
+    ASSERT_EQ(raw.integer("SELECT MAX(version) FROM reclaim_migrations"), 3);
+  }
+  ASSERT_NE(open_ok(), nullptr);
+  Raw raw(file_);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw.integer("SELECT MAX(version) FROM reclaim_migrations"),
+            GpkgStore::latest_schema_version());
+  EXPECT_EQ(raw.text("SELECT name FROM reclaim_migrations WHERE version = 4"),
+            "0004_filter_indexes");
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                        "('hazards_status', 'hazards_province_code', 'accidents_date', "
+                        "'activities_org', 'eo_finds_village_code')"),
+            5);
+}
+
 TEST_F(GpkgStoreTest, PostgresUrlsGoToThePostgresAdapter) {
   // Nothing listens on port 1: the URL must reach libpq (kIo), not be opened as a file path.
   for (const char* url : {"postgresql://postgres:secret@127.0.0.1:1/reclaim",
