@@ -300,8 +300,13 @@ std::string status_to_text(const Status& s) {
   for (const auto& p : s.provinces) {
     int cas = 0;
     for (const auto& [y, c] : p.casualties_by_year) cas += c.total();
-    std::snprintf(line, sizeof line, "  %s %-18s hazards %6d  remaining %9s  union %9s  casualties %6d\n",
-                  p.code.c_str(), p.name.c_str(), p.remaining_all.hazards,
+    // pad by characters, not bytes ("Kratié" is 7 bytes, 6 characters)
+    std::string name = p.name;
+    size_t chars = 0;
+    for (unsigned char ch : name) chars += (ch & 0xC0) != 0x80;
+    if (chars < 18) name.append(18 - chars, ' ');
+    std::snprintf(line, sizeof line, "  %s %s hazards %6d  remaining %9s  union %9s  casualties %6d\n",
+                  p.code.c_str(), name.c_str(), p.remaining_all.hazards,
                   km2(p.remaining_all.remaining_m2).c_str(),
                   km2(p.remaining_all.union_area_m2).c_str(), cas);
     out += line;
