@@ -183,7 +183,7 @@ const core::FieldDef* main_date_field(const core::EntitySchema& s) noexcept {
 }
 
 bool Service::hazards_published() {
-  auto m = store_->meta("publish_hazards");
+  auto m = reader().meta("publish_hazards");
   return m && *m && **m == "1";
 }
 
@@ -268,7 +268,7 @@ Result<RecordPage> Service::list(const std::string& entity, const ListParams& p,
   q.offset = p.offset;
   q.with_total = p.with_total;
 
-  auto page = store_->query(s, q);
+  auto page = reader().query(s, q);
   if (!page) return fail(page.error());
   RecordPage out;
   out.schema = &s;
@@ -296,7 +296,7 @@ Result<std::optional<core::Record>> Service::get_visible(const std::string& enti
   if (!sp) return fail(sp.error());
   const core::EntitySchema& s = **sp;
   if (!readable(s, vis)) return std::optional<core::Record>{};
-  auto r = store_->get(s, id);
+  auto r = reader().get(s, id);
   if (!r) return fail(r.error());
   if (!*r) return r;
   if (!vis.all_records && s.name == core::entity::kHazards) {
@@ -316,7 +316,7 @@ Result<std::vector<storage::HistoryEntry>> Service::history_visible(const std::s
   auto sp = entity_schema(entity);
   if (!sp) return fail(sp.error());
   const core::EntitySchema& s = **sp;
-  auto h = store_->history(s, id);
+  auto h = reader().history(s, id);
   if (!h) return fail(h.error());
   std::vector<std::string> hidden;
   for (const auto& f : s.fields)
@@ -371,7 +371,7 @@ Result<std::string> Service::status_json(std::optional<Date> as_of, const Visibi
 
 Result<const std::vector<core::AdminBoundary>*> Service::boundaries() {
   if (!cache_->boundaries) {
-    auto b = store_->admin_boundaries();
+    auto b = reader().admin_boundaries();
     if (!b) return fail(b.error());
     cache_->boundaries = std::move(*b);
   }
@@ -472,7 +472,7 @@ Result<std::string> Service::tile(const std::string& layer, int z, uint32_t x, u
       if (const int i = s->index_of(name);
           i >= 0 && field_visible(s->fields[static_cast<size_t>(i)], vis))
         visible.push_back(name);
-    auto native = store_->mvt_tile(*s, z, x, y, visible, visibility_where(*this, *s, vis));
+    auto native = reader().mvt_tile(*s, z, x, y, visible, visibility_where(*this, *s, vis));
     if (!native) return fail(native.error());
     if (*native) return std::move(**native);
   }

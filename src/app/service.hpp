@@ -137,6 +137,9 @@ class Service {
   /// Errors: kNotFound (layer), kUnsupported (built without tiles).
   Result<std::string> tilejson(const std::string& layer, const std::string& tiles_url);
 
+  /// The read store's data generation (storage::Store::generation): the HTTP response cache
+  /// polls it to notice commits made by other connections and processes.
+  Result<int64_t> data_generation() { return reader().generation(); }
   storage::Store& store() noexcept { return *store_; }
   /// Sends the read-only queries (status, export, get, history, count) to `replica`, e.g. a
   /// PostgreSQL streaming standby (opened and migrated by the caller); writes stay on the main

@@ -244,12 +244,13 @@ Resolution Authenticator::resolve_request(std::string_view cookie_header,
     std::string_view token = trim(authz.substr(7));
     auto login = api_token_login(token);
     if (!login) return res;
+    const std::string digest = sha256_hex(token);  // outside the lock: every worker hashes
     std::lock_guard lock(mu_);
     auto rec = user_locked(*login, false, now);
     if (!rec || !*rec) return res;
     auto who = principal_of(**rec);
     const std::string stored = core::get_text(us, **rec, "api_token_hash");
-    if (!who || stored.empty() || !constant_time_equal(sha256_hex(token), stored)) return res;
+    if (!who || stored.empty() || !constant_time_equal(digest, stored)) return res;
     who->via_api_token = true;
     res.principal = *who;
     res.state = CredentialState::kValid;

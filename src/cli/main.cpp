@@ -147,6 +147,11 @@ int main(int argc, char** argv) try {
   srv->add_option("--threads", sa.threads, "worker threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  srv->add_option("--cache-mb", sa.cache_mb,
+                  "response cache for tiles, OGC item pages and API lists, MiB (0 = off; "
+                  "other processes' commits show within 100 ms)")
+      ->check(CLI::Range(0, 65536))
+      ->capture_default_str();
   srv->add_flag("--secure-cookies", sa.secure_cookies,
                 "mark session cookies Secure (when served behind a TLS reverse proxy)");
 
@@ -162,6 +167,7 @@ int main(int argc, char** argv) try {
   if (auto rc = run_migrate()) return *rc;
   if (*srv) {
     sa.db = g.db;
+    sa.db_read = g.db_read;
     return reclaim::cli::run_serve(sa);
   }
   auto svc = open_service(g);

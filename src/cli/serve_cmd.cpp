@@ -29,16 +29,26 @@ int run_serve(const ServeArgs& a) {
     return kExitUsage;
   }
   o.threads = a.threads;
+  o.router.cache_bytes = static_cast<size_t>(a.cache_mb) * 1024 * 1024;
   o.handle_signals = true;
   o.router.static_dir = a.static_dir;
   if (o.router.static_dir.empty() && std::filesystem::is_directory(a.default_static_dir))
     o.router.static_dir = a.default_static_dir;
 
   const std::string db = a.db;
-  http::ServiceFactory factory = [db]() -> Result<std::unique_ptr<app::Service>> {
+  const std::string db_read = a.db_read;
+  // Each worker: its own connection to the primary (writes, access log) and, with --db-read,
+  // its own connection to the replica for every read route.
+  http::ServiceFactory factory = [db, db_read]() -> Result<std::unique_ptr<app::Service>> {
     auto store = storage::open_store(db);
     if (!store) return fail(store.error());
-    return std::make_unique<app::Service>(std::move(*store));
+    auto svc = std::make_unique<app::Service>(std::move(*store));
+    if (!db_read.empty()) {
+      auto replica = storage::open_store(db_read);
+      if (!replica) return fail(replica.error());
+      svc->set_read_store(std::move(*replica));
+    }
+    return svc;
   };
   // Accounts: the Authenticator must be the only user of its store (authenticator.hpp), so it
   // gets a connection of its own, opened before and closed after the server's.

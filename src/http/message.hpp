@@ -2,6 +2,7 @@
 // The server's view of one HTTP exchange, free of Beast types so that routes (and their tests)
 // compile fast. server.cpp converts to and from Beast messages.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +30,9 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
+  /// When set, the body (and `body` is empty): a cached response's bytes, sent without a copy.
+  std::shared_ptr<const std::string> shared_body;
+  const std::string& bytes() const noexcept { return shared_body ? *shared_body : body; }
 };
 
 }  // namespace reclaim::http

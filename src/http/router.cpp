@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <filesystem>
@@ -178,6 +179,69 @@ Response handle_static(detail::Ctx& c, const std::string& static_dir) {
   return r;
 }
 
+/// The core of a response-cache key: a GET whose answer is costly to build and free of
+/// personal data for this caller (vector tiles, OGC item pages, JSON API record lists, the
+/// national status: aggregates only). Personal data is never cached: such reads are also
+/// access-logged on every request.
+bool cacheable(const std::vector<std::string_view>& seg, const app::Visibility& vis) {
+  const core::EntitySchema* s = nullptr;
+  if (seg.size() == 5 && seg[0] == "tiles" && seg[4].ends_with(".mvt")) {
+    s = core::find_schema(seg[1]);
+  } else if (seg.size() == 4 && seg[0] == "ogc" && seg[1] == "collections" && seg[3] == "items") {
+    s = core::find_schema(seg[2]);
+  } else if (seg.size() == 2 && seg[0] == "api" && seg[1] == "status") {
+    return true;
+  } else if (seg.size() == 2 && seg[0] == "api") {
+    for (const auto& e : core::all_schemas())
+      if (!e.internal && (e.name == seg[1] || e.singular == seg[1])) s = &e;
+    if (s == nullptr) return false;
+  } else {
+    return false;
+  }
+  if (s != nullptr && vis.personal &&
+      std::any_of(s->fields.begin(), s->fields.end(),
+                  [](const core::FieldDef& f) { return f.personal; }))
+    return false;
+  return true;
+}
+
+/// Per worker thread: when it last read its store's data generation, and the value.
+struct GenerationPoll {
+  const void* owner = nullptr;  ///< (cache, service) this state belongs to
+  const void* svc = nullptr;
+  std::chrono::steady_clock::time_point next{};
+  int64_t last = 0;
+};
+thread_local GenerationPoll t_poll;
+
+/// Bumps the cache's epoch when this worker's store reports a new data generation (read at
+/// most every poll interval; a failed read counts as a change).
+void poll_generation(ResponseCache& cache, app::Service& svc) {
+  GenerationPoll& p = t_poll;
+  const auto now = std::chrono::steady_clock::now();
+  const bool fresh = p.owner != &cache || p.svc != &svc;
+  if (!fresh && now < p.next) return;
+  p.owner = &cache;
+  p.svc = &svc;
+  p.next = now + cache.poll_interval();
+  auto g = svc.data_generation();
+  // a thread's first read is its baseline: the other threads' polls cover what came before
+  if (!g || (!fresh && *g != p.last)) cache.bump();
+  if (g) p.last = *g;
+}
+
+Response from_cache(const CachedResponse& e, const Request& req) {
+  Response r;
+  r.content_type = e.content_type;
+  r.headers = e.headers;
+  if (etag_matches(req.if_none_match, e.etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.shared_body = e.body;
+  return r;
+}
+
 /// A Host header that is safe to echo into links (host name or address and port only).
 bool safe_host(std::string_view h) {
   if (h.empty() || h.size() > 255) return false;
@@ -349,14 +413,19 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }  // namespace detail
 
 Router::Router(RouterOptions options, std::shared_ptr<auth::PrincipalResolver> resolver)
-    : opt_(std::move(options)), resolver_(std::move(resolver)) {
+    : opt_(std::move(options)),
+      cache_(std::make_shared<ResponseCache>(opt_.cache_bytes, opt_.cache_poll)),
+      resolver_(std::move(resolver)) {
   if (!resolver_) resolver_ = std::make_shared<AnonymousResolver>();
   authn_ = dynamic_cast<auth::Authenticator*>(resolver_.get());
 }
 
 Response Router::handle(const Request& req, app::Service& svc) const noexcept {
   try {
-    return route(req, svc);
+    Response r = route(req, svc);
+    // a write through this process: cached responses built before it are stale
+    if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") cache_->bump();
+    return r;
   } catch (const std::exception&) {
   } catch (...) {
   }
@@ -441,6 +510,61 @@ Response Router::route(const Request& req, app::Service& svc) const {
   c.vis.user = c.who.user;
   c.base_url = "http://" + std::string(safe_host(req.host) ? req.host : "127.0.0.1");
 
+  if (!cache_->enabled() || (req.method != "GET" && req.method != "HEAD") ||
+      !cacheable(seg, c.vis))
+    return dispatch(c, seg);
+  // key: visibility class, the host used in links, the raw target (path and query)
+  poll_generation(*cache_, svc);
+  const uint64_t epoch = cache_->epoch();
+  std::string key;
+  key.reserve(c.base_url.size() + target.size() + 2);
+  key += static_cast<char>('0' + (c.vis.all_records ? 1 : 0) + (c.vis.personal ? 2 : 0) +
+                           (c.who.authenticated() ? 4 : 0));
+  key += c.base_url;
+  key += ' ';
+  key += target;
+  if (auto hit = cache_->get(key)) return from_cache(*hit, req);
+  // one thread builds a missing response; the others wait for it (not build it again)
+  bool leader = cache_->begin_fill(key);
+  if (!leader) {
+    cache_->wait_fill(key, std::chrono::seconds(10));
+    if (auto hit = cache_->get(key)) return from_cache(*hit, req);
+    leader = cache_->begin_fill(key);
+  }
+  struct FillGuard {
+    ResponseCache& cache;
+    const std::string& key;
+    bool on;
+    ~FillGuard() {
+      if (on) cache.end_fill(key);
+    }
+  } guard{*cache_, key, leader};
+  Response r = dispatch(c, seg);
+  if (r.status != 200 || r.shared_body) return r;
+  auto e = std::make_shared<CachedResponse>();
+  e->epoch = epoch;
+  e->content_type = r.content_type;
+  for (const auto& [k, v] : r.headers)
+    if (k == "ETag") e->etag = v;
+  if (e->etag.empty()) {
+    e->etag = etag_of(r.body);
+    r.headers.emplace_back("ETag", e->etag);
+  }
+  e->headers = r.headers;
+  auto body = std::make_shared<const std::string>(std::move(r.body));
+  r.body.clear();
+  e->body = body;
+  const bool not_modified = etag_matches(req.if_none_match, e->etag);
+  cache_->put(key, std::move(e));
+  if (not_modified) {
+    r.status = 304;
+    return r;
+  }
+  r.shared_body = std::move(body);
+  return r;
+}
+
+Response Router::dispatch(detail::Ctx& c, const std::vector<std::string_view>& seg) const {
   if (seg.size() >= 2 && seg[0] == "api") {
     if (seg[1] == "login" || seg[1] == "logout" || seg[1] == "me" || seg[1] == "users")
       return detail::handle_accounts(c, seg);

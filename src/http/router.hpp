@@ -2,6 +2,7 @@
 // The routes: /api (JSON API), /ogc (OGC API – Features), /tiles (vector tiles) and the static
 // web UI. Parses requests, applies the role table (auth/policy.hpp) and calls only app::Service.
 // Beast-free (see message.hpp): the server converts messages, the routes never see sockets.
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,8 +12,12 @@
 #include "auth/authenticator.hpp"
 #include "auth/policy.hpp"
 #include "http/message.hpp"
+#include "http/response_cache.hpp"
 
 namespace reclaim::http {
+namespace detail {
+struct Ctx;
+}
 
 /// Every request is anonymous (the public role). For servers without accounts, and tests.
 class AnonymousResolver final : public auth::PrincipalResolver {
@@ -32,6 +37,12 @@ class FixedResolver final : public auth::PrincipalResolver {
 
 struct RouterOptions {
   std::string static_dir;  ///< the web UI's files, served at /; "" = none
+  /// Byte budget of the response cache (tiles, OGC item pages, API lists; see
+  /// response_cache.hpp); 0 = no cache.
+  size_t cache_bytes = 0;
+  /// How often each worker checks the database's data generation: the longest a commit made
+  /// by another process (or connection) can stay unseen by cached responses.
+  std::chrono::milliseconds cache_poll{100};
 };
 
 class Router {
@@ -44,10 +55,14 @@ class Router {
   /// Answers one request with the caller's store. Never throws: a bug becomes a 500 problem
   /// carrying only the request id. `svc` is used by this thread only.
   Response handle(const Request& req, app::Service& svc) const noexcept;
+  /// The response cache (disabled when RouterOptions::cache_bytes is 0).
+  ResponseCache& cache() const noexcept { return *cache_; }
 
  private:
   Response route(const Request& req, app::Service& svc) const;
+  Response dispatch(detail::Ctx& c, const std::vector<std::string_view>& seg) const;
   RouterOptions opt_;
+  std::shared_ptr<ResponseCache> cache_;
   std::shared_ptr<auth::PrincipalResolver> resolver_;
   /// The resolver when it is the real Authenticator (sessions, CSRF, login routes), else null.
   auth::Authenticator* authn_ = nullptr;

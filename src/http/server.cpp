@@ -166,10 +166,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     send(problem(status, title, detail, "", id), id, false, false, 11);
   }
 
-  void send(Response out, const std::string& request_id, bool keep_alive, bool head,
-            unsigned version) {
-    res_.emplace();
-    auto& res = *res_;
+  template <class Res>
+  static void set_headers(Res& res, const Response& out, const std::string& request_id,
+                          bool keep_alive, unsigned version) {
     res.version(version);
     res.result(static_cast<unsigned>(out.status));
     res.set(bhttp::field::server, "reclaim");
@@ -180,7 +179,27 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       res.set(bhttp::field::content_type, out.content_type);
     for (const auto& [k, v] : out.headers) res.set(k, v);
     res.keep_alive(keep_alive);
-    const size_t n = out.body.size();
+  }
+
+  void send(Response out, const std::string& request_id, bool keep_alive, bool head,
+            unsigned version) {
+    if (out.shared_body && !head && out.status != 304 && out.status != 204) {
+      // a cached body: written straight from the shared bytes, no copy
+      held_ = std::move(out.shared_body);
+      sres_.emplace();
+      set_headers(*sres_, out, request_id, keep_alive, version);
+      sres_->body() = bhttp::span_body<const char>::value_type(held_->data(), held_->size());
+      sres_->prepare_payload();
+      close_after_ = !keep_alive;
+      stream_.expires_after(srv_.opt.read_timeout);
+      bhttp::async_write(stream_, *sres_,
+                         beast::bind_front_handler(&Session::on_write, shared_from_this()));
+      return;
+    }
+    res_.emplace();
+    auto& res = *res_;
+    set_headers(res, out, request_id, keep_alive, version);
+    const size_t n = out.shared_body ? out.shared_body->size() : out.body.size();
     if (out.status == 304 || out.status == 204) {
       res.body().clear();
     } else if (head) {
@@ -206,6 +225,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   void on_write(beast::error_code ec, std::size_t) {
     sr_.reset();
     res_.reset();
+    sres_.reset();
+    held_.reset();
     if (ec || close_after_) return close();
     do_read();
   }
@@ -222,6 +243,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::string_body>> res_;
   std::optional<bhttp::response_serializer<bhttp::string_body>> sr_;
+  std::optional<bhttp::response<bhttp::span_body<const char>>> sres_;  ///< a cached body
+  std::shared_ptr<const std::string> held_;  ///< keeps sres_'s bytes alive until written
   bool reading_ = false;
   bool closing_ = false;
   bool close_after_ = false;

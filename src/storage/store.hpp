@@ -196,6 +196,14 @@ class Store {
     return std::optional<std::string>{};
   }
 
+  /// A cheap data generation number (one indexed lookup): it differs from the previous call's
+  /// value on this store when the database's content may have changed since (compare for
+  /// equality only). The HTTP response cache polls it. The default: kUnsupported (callers then
+  /// treat every poll as a change). Errors: kIo, kUnsupported.
+  virtual Result<int64_t> generation() {
+    return fail(ErrorCode::kUnsupported, "this store has no data generation number");
+  }
+
   // ---- whole-database copy (reclaim migrate): read everything, restore into an empty store ----
 
   /// Calls fn for every history entry of every entity, in seq order. fn returns false to stop.

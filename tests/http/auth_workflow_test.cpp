@@ -143,6 +143,7 @@ class AuthHttpTest : public ::testing::Test {
     o.host = "127.0.0.1";
     o.port = 0;
     o.router.static_dir = (dir_ / "web").string();
+    o.router.cache_bytes = 64 * 1024 * 1024;  // as `reclaim serve`: every test runs cached
     const std::string db = db_;
     r.server = std::make_unique<Server>(
         o,
@@ -696,6 +697,10 @@ TEST_F(AuthHttpTest, FullWorkflowOfficerSubmitsVerifiesManagerApproves) {
                          json{{"duplicates_reviewed", true}}.dump(), "If-Match: \"1\"\r\n"),
                  409);
   const int64_t v = ver.js()["version"];
+  // the list the approval changes, cached before it (the response cache must drop it)
+  const std::string list_url = "/api/hazards?province=" + province_ + "&limit=1000&sort=-id";
+  ASSERT_EQ(request(port, "GET", list_url, analyst).status, 200);
+  ASSERT_EQ(request(port, "GET", list_url, analyst).status, 200);
   const Reply ok = request(port, "POST", "/api/submissions/" + id + "/approve", manager,
                            json{{"duplicates_reviewed", true},
                                 {"comment", "checked on site"},
@@ -708,7 +713,7 @@ TEST_F(AuthHttpTest, FullWorkflowOfficerSubmitsVerifiesManagerApproves) {
   const Reply h = request(port, "GET", "/api/hazards/" + hid, analyst);
   ASSERT_EQ(h.status, 200) << h.body;
   EXPECT_EQ(h.js()["name"], "Rice field north of the canal");
-  const Reply list = request(port, "GET", "/api/hazards?province=" + province_ + "&limit=1000&sort=-id", analyst);
+  const Reply list = request(port, "GET", list_url, analyst);
   ASSERT_EQ(list.status, 200);
   EXPECT_EQ(list.js()["items"][0]["id"], hid);
   const Reply hist = request(port, "GET", "/api/hazards/" + hid + "/history", analyst);

@@ -112,6 +112,7 @@ class HttpTest : public ::testing::Test {
     o.host = "127.0.0.1";
     o.port = 0;
     o.router.static_dir = (dir_ / "web").string();
+    o.router.cache_bytes = 64 * 1024 * 1024;  // as `reclaim serve`: every test runs cached
     o.max_body_bytes = max_body;
     const std::string db = db_;
     auto s = std::make_unique<Server>(

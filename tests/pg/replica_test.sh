@@ -67,6 +67,17 @@ NEW_STATUS=$OUT
   || { echo "FAIL - the import did not change the status"; FAILS=$((FAILS + 1)); }
 run "$R" --db "$PRIMARY" --db-read "$STANDBY" status --json
 expect_eq "$OUT" "$PRIMARY_STATUS" "--db-read still shows the standby's (paused) figures"
+# The server reads through the replica too: its /api/status shows the standby's figures.
+SPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$R" --db "$PRIMARY" --db-read "$STANDBY" serve --listen "127.0.0.1:$SPORT" >"$WORK/serve.log" 2>&1 &
+SPID=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$SPORT/api/status" -o "$WORK/api_status.json" && break; sleep 0.1; done
+kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
+remaining() { python3 -c 'import json,sys; print(round(json.load(sys.stdin)["national"]["remaining_total"]["remaining_m2"], 3))'; }
+expect_eq "$(remaining < "$WORK/api_status.json")" "$(remaining <<<"$PRIMARY_STATUS")" \
+  "reclaim serve --db-read answers /api/status from the standby"
+[ "$(remaining <<<"$NEW_STATUS")" != "$(remaining <<<"$PRIMARY_STATUS")" ] && ok "(the primary's remaining area differs meanwhile)" \
+  || { echo "FAIL - the clearance did not change the remaining area"; FAILS=$((FAILS + 1)); }
 psql "$STANDBY" -qAt -c "SELECT pg_wal_replay_resume()" >/dev/null
 run bash "$REPLICA" wait "$PGDIR" 120
 expect_rc 0 "the standby caught up again"

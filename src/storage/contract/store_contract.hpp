@@ -106,6 +106,18 @@ TEST_P(StoreContract, EveryEntityRoundTripsEveryFieldTypeAndGeometry) {
   }
 }
 
+TEST_P(StoreContract, GenerationChangesWithACommit) {
+  auto g0 = store().generation();
+  ASSERT_TRUE(g0.has_value()) << g0.error().message;
+  auto same = store().generation();
+  ASSERT_TRUE(same.has_value());
+  EXPECT_EQ(*same, *g0) << "no commit, no change";
+  commit_ok(change_set({insert_of(hazards(), full_record(hazards(), 31))}));
+  auto g1 = store().generation();
+  ASSERT_TRUE(g1.has_value()) << g1.error().message;
+  EXPECT_NE(*g1, *g0);
+}
+
 TEST_P(StoreContract, KhmerTextIsStoredUnchanged) {
   core::Record h = full_record(hazards(), 7);
   core::set(hazards(), h, "name", std::string(kKhmerVillage));

@@ -405,6 +405,9 @@ const Statement kMetaUpsert = {"reclaim_meta_upsert",
                                "INSERT INTO reclaim_meta (key, value) VALUES ($1, $2) "
                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"};
 
+const Statement kGeneration = {"reclaim_generation",
+                               "SELECT coalesce(max(seq), 0) FROM history"};
+
 /// A Postgres array literal of text values: {"a","b\"c"}.
 std::string text_array(const std::vector<std::string_view>& items) {
   std::string out = "{";
@@ -1386,6 +1389,15 @@ Result<std::optional<std::string>> PgStore::meta(std::string_view key) {
   if (!r) return fail(r.error());
   if (PQntuples(r->get()) == 0) return std::optional<std::string>{};
   return std::optional<std::string>(text_at(r->get(), 0, 0));
+}
+
+Result<int64_t> PgStore::generation() {
+  Impl& db = *impl_;
+  if (auto c = db.ensure_connected(); !c) return fail(c.error());
+  Params none;
+  auto r = db.run(kGeneration, none, db.shown + ": cannot read the data generation");
+  if (!r) return fail(r.error());
+  return int_at(r->get(), 0, 0);
 }
 
 Result<void> PgStore::set_meta(std::string_view key, std::string_view value) {

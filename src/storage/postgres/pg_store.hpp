@@ -67,6 +67,8 @@ class PgStore final : public Store {
                                               uint32_t y,
                                               const std::vector<std::string>& properties,
                                               const std::vector<Condition>& where) override;
+  /// The latest history seq (max(seq) on its primary key).
+  Result<int64_t> generation() override;
   Result<void> scan_history(const std::function<bool(HistoryEntry&&)>& fn) override;
   Result<std::vector<std::pair<std::string, std::string>>> meta_entries() override;
   /// Locks the history table (concurrent writers wait), sends the rows in pipelined batches

@@ -1233,6 +1233,16 @@ Result<std::optional<std::string>> GpkgStore::meta(std::string_view key) {
   return std::optional<std::string>(st->text(0));
 }
 
+Result<int64_t> GpkgStore::generation() {
+  Impl& db = *impl_;
+  auto st = db.prepare("PRAGMA data_version");
+  if (!st) return fail(st.error());
+  const int rc = st->step();
+  if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read data_version"));
+  const int64_t v = st->int64(0);
+  return v + static_cast<int64_t>(sqlite3_total_changes64(db.db.get()));
+}
+
 Result<void> GpkgStore::set_meta(std::string_view key, std::string_view value) {
   Impl& db = *impl_;
   auto st = db.prepare(

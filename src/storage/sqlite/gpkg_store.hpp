@@ -54,6 +54,9 @@ class GpkgStore final : public Store {
   Result<QueryPage> query(const core::EntitySchema& s, const Query& q) override;
   Result<void> scan_history(const std::function<bool(HistoryEntry&&)>& fn) override;
   Result<std::vector<std::pair<std::string, std::string>>> meta_entries() override;
+  /// PRAGMA data_version (changes when another connection commits) plus this connection's
+  /// total row changes (its own writes).
+  Result<int64_t> generation() override;
   /// Holds SQLite's write lock (BEGIN IMMEDIATE) throughout.
   Result<void> restore_from(Store& source) override;
 
