@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "http_client.hpp"
 #include "app/service.hpp"
 #include "core/entities.hpp"
 #include "http/server.hpp"
@@ -28,57 +29,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Reply {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  json js() const { return json::parse(body, nullptr, false); }
-};
-
-/// One request on a fresh connection (Connection: close), the reply read to EOF.
-Reply send_raw(uint16_t port, const std::string& raw) {
-  Reply r;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return r;
-  }
-  size_t off = 0;
-  while (off < raw.size()) {
-    const ssize_t n = ::send(fd, raw.data() + off, raw.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
-  std::string in;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    in.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  const size_t head_end = in.find("\r\n\r\n");
-  if (head_end == std::string::npos || in.size() < 12) return r;
-  r.status = std::stoi(in.substr(9, 3));
-  size_t pos = in.find("\r\n") + 2;
-  while (pos < head_end) {
-    const size_t eol = in.find("\r\n", pos);
-    const std::string line = in.substr(pos, eol - pos);
-    const size_t colon = line.find(':');
-    std::string name = line.substr(0, colon);
-    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-    r.headers[name] = value;
-    pos = eol + 2;
-  }
-  r.body = in.substr(head_end + 4);
-  return r;
-}
+// The plain-socket client shared by the HTTP tests.
+using test_client::Reply;
+using test_client::send_raw;
 
 Reply get(uint16_t port, const std::string& target, const std::string& extra = "") {
   return send_raw(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
