@@ -1,4 +1,5 @@
 #include "storage/postgres/pg_store.hpp"
+#include "storage/migration_steps.hpp"
 
 #include <libpq-fe.h>
 
@@ -1011,23 +1012,10 @@ class PgStore::Impl {
 
 namespace {
 
-/// The numbered migrations: the embedded SQL files plus the generated entity-tables step.
-struct Step {
-  int version;
-  std::string name;
-  std::string_view sql;  // empty for the generated step
-};
+using Step = MigrationStep;
 
 std::vector<Step> migration_steps() {
-  std::vector<Step> steps;
-  for (const auto& f : pg_detail::embedded_migration_files()) {
-    const int v = std::stoi(std::string(f.name.substr(0, 4)));
-    steps.push_back({v, std::string(f.name), f.sql});
-  }
-  steps.push_back({kGeneratedStep, "0003_entity_tables (generated from core::all_schemas())", {}});
-  std::sort(steps.begin(), steps.end(),
-            [](const Step& a, const Step& b) { return a.version < b.version; });
-  return steps;
+  return storage::migration_steps(pg_detail::embedded_migration_files(), kGeneratedStep);
 }
 
 void ignore_notice(void*, const char*) {}
