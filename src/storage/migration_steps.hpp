@@ -9,6 +9,13 @@
 
 namespace reclaim::storage {
 
+/// One embedded SQL file of an adapter: name without extension ("0001_geopackage_core"; the first
+/// four digits are its migration number) and its text.
+struct SqlFile {
+  std::string_view name;
+  std::string_view sql;
+};
+
 struct MigrationStep {
   int version;
   std::string name;

@@ -5,11 +5,11 @@
 #include <span>
 #include <string_view>
 
-#include "storage/sqlite/migrations.hpp"  // SqlFile
+#include "storage/migration_steps.hpp"  // SqlFile
 
 namespace reclaim::storage::pg_detail {
 
-using detail::SqlFile;
+using storage::SqlFile;
 
 /// The SQL files under postgres/migrations/, in file-name order.
 std::span<const SqlFile> embedded_migration_files() noexcept;

@@ -5,14 +5,11 @@
 #include <span>
 #include <string_view>
 
+#include "storage/migration_steps.hpp"  // SqlFile
+
 namespace reclaim::storage::detail {
 
-/// One embedded SQL file: name without extension ("0001_geopackage_core"; the first four digits
-/// are its migration number) and its text.
-struct SqlFile {
-  std::string_view name;
-  std::string_view sql;
-};
+using storage::SqlFile;
 
 /// The SQL files under migrations/, in file-name order.
 std::span<const SqlFile> embedded_migration_files() noexcept;
