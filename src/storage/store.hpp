@@ -1,6 +1,6 @@
 #pragma once
 // Storage ports: what the application needs from a database. Adapters: sqlite/ (a GeoPackage
-// file, the embedded default) and, later, postgres/. One contract test suite
+// file, the embedded default) and postgres/ (PostgreSQL 15 + PostGIS 3). One contract test suite
 // (storage/contract) runs against every adapter.
 //
 // Thread rules: a Store is used by one thread at a time.
