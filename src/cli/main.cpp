@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/service.hpp"
+#include "cli/backup_cmd.hpp"
 #include "cli/user_cmd.hpp"
 #include "cli/migrate_cmd.hpp"
 #include "cli/serve_cmd.hpp"
@@ -86,6 +87,7 @@ int main(int argc, char** argv) try {
   cli.add_option("--db", g.db, "database: a GeoPackage file (default ./reclaim.gpkg) or postgresql://user@host:port/db");
   cli.add_option("--db-read", g.db_read, "read-only replica (postgresql://…) for status, export and reads");
   auto run_migrate = reclaim::cli::register_migrate_command(cli);
+  auto run_backup = reclaim::cli::register_backup_commands(cli, g.db);  // backup, restore
   cli.add_option("--data-dir", g.data_dir, "gazetteer and boundaries folder")
       ->capture_default_str();
 
@@ -165,6 +167,7 @@ int main(int argc, char** argv) try {
   }
 
   if (auto rc = run_migrate()) return *rc;
+  if (auto rc = run_backup()) return *rc;
   if (*srv) {
     sa.db = g.db;
     sa.db_read = g.db_read;
