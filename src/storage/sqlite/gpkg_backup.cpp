@@ -219,14 +219,16 @@ Result<void> restore(const std::string& backup_file, const std::string& path,
   // 1. The backup: a sound Reclaim GeoPackage this binary can read. Only read.
   auto src = open_db(backup_file, SQLITE_OPEN_READONLY, "cannot open the backup " + backup_file);
   if (!src) return fail(src.error());
-  if (auto r = check_integrity(src->get(), "integrity_check", "the backup " + backup_file); !r) {
-    Error e = r.error();
-    if (e.code == ErrorCode::kUnsupported) e.code = ErrorCode::kInvalidArgument;
-    return fail(std::move(e));
-  }
-  if (auto r = check_reclaim_database(src->get(), backup_file, "the backup"); !r) {
-    Error e = r.error();
-    if (e.code == ErrorCode::kUnsupported) e.code = ErrorCode::kInvalidArgument;
+  auto checked = check_integrity(src->get(), "integrity_check", "the backup " + backup_file);
+  if (checked) checked = check_reclaim_database(src->get(), backup_file, "the backup");
+  if (!checked) {
+    Error e = checked.error();
+    if (e.code != ErrorCode::kFailedPrecondition) {  // damaged, or not ours: the user's input
+      e.code = ErrorCode::kInvalidArgument;
+      if (e.message.find("damaged") == std::string::npos &&
+          e.message.find("not a") == std::string::npos)
+        e.message += " (the backup is damaged)";
+    }
     return fail(std::move(e));
   }
 
@@ -253,36 +255,24 @@ Result<void> restore(const std::string& backup_file, const std::string& path,
   if (!dst) return fail(dst.error());
   sqlite3* db = dst->get();
   sqlite3_busy_timeout(db, kTargetBusyTimeoutMs);
+  // In EXCLUSIVE locking mode the connection takes the file's exclusive lock at its first read
+  // of a WAL database (at its first write otherwise) and keeps it until it closes; that fails
+  // while any other connection has the file open (in WAL mode each holds a shared lock), and
+  // it writes nothing, so a refused restore leaves the file byte for byte as it was.
+  if (auto r = exec(db, "PRAGMA locking_mode = EXCLUSIVE", path); !r) return r;
   auto mode = scalar(db, "PRAGMA journal_mode", path);
-  if (!mode) {
-    Error e = mode.error();
+  auto locked = mode ? exec(db, "SELECT COUNT(*) FROM sqlite_master; BEGIN EXCLUSIVE; COMMIT", path)
+                     : Result<void>(fail(mode.error()));
+  if (!locked) {
+    Error e = locked.error();
+    if (is_busy(sqlite3_errcode(db)))
+      return fail(ErrorCode::kFailedPrecondition,
+                  path + " is in use by another process (a running `reclaim serve`, a CLI command, "
+                         "QGIS or sqlite3): stop it, then restore; nothing was written");
     if (e.code == ErrorCode::kUnsupported)
       e.message = path + " is not a GeoPackage (not a SQLite database): not overwritten";
     return fail(std::move(e));
   }
-  const bool was_wal = *mode == "wal";
-  // In EXCLUSIVE locking mode the first write takes the file's exclusive lock and keeps it until
-  // the connection closes; leaving WAL mode needs that lock and fails while any other connection
-  // (each holds a shared lock in WAL mode) has the file open.
-  if (auto r = exec(db, "PRAGMA locking_mode = EXCLUSIVE", path); !r) return r;
-  auto locked = [&]() -> Result<void> {
-    if (auto r = exec(db, "PRAGMA journal_mode = DELETE", path); !r) return r;
-    return exec(db, "BEGIN EXCLUSIVE; COMMIT", path);
-  }();
-  if (!locked) {
-    if (sqlite3_errcode(db) == SQLITE_BUSY || sqlite3_errcode(db) == SQLITE_LOCKED)
-      return fail(ErrorCode::kFailedPrecondition,
-                  path + " is in use by another process (a running `reclaim serve`, a CLI command, "
-                         "QGIS or sqlite3): stop it, then restore; nothing was written");
-    return fail(locked.error());
-  }
-  struct BackToWal {
-    sqlite3* db;
-    bool armed;
-    ~BackToWal() {
-      if (armed) sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
-    }
-  } back_to_wal{db, was_wal};
 
   // 3. Refuse to replace data without --force.
   auto pages = scalar(db, "PRAGMA page_count", path);
@@ -302,11 +292,14 @@ Result<void> restore(const std::string& backup_file, const std::string& path,
                       ". Nothing was written; `restore --force` replaces it");
   }
 
-  // 4. Replace every page in one transaction, end the sessions, back to WAL mode.
-  if (auto r = copy_pages(src->get(), db, "cannot restore " + backup_file + " into " + path); !r)
+  // 4. Replace every page in one transaction (in rollback-journal mode, so that the page size
+  // may differ), end the sessions, back to WAL mode.
+  if (auto r = exec(db, "PRAGMA journal_mode = DELETE", path); !r) return r;
+  if (auto r = copy_pages(src->get(), db, "cannot restore " + backup_file + " into " + path); !r) {
+    (void)exec(db, "PRAGMA journal_mode = WAL", path);  // the copy was rolled back
     return r;
+  }
   if (auto r = delete_session_rows(db, path); !r) return r;
-  back_to_wal.armed = false;
   if (auto r = exec(db, "PRAGMA journal_mode = WAL", path); !r) return r;
   created.armed = false;
   return {};
