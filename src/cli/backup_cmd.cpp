@@ -91,7 +91,7 @@ std::function<std::optional<int>()> register_backup_commands(CLI::App& app, cons
       if (!a->encrypt) *secret = {};
       auto r = app::backup_database(db, a->to, *secret);
       if (!r) return report(r.error());
-      std::cout << "backed up " << db << " (" << storage::backup_kind_name(r->kind) << ") to "
+      std::cout << "backed up " << storage::display_location(db) << " (" << storage::backup_kind_name(r->kind) << ") to "
                 << a->to << ": " << size_text(r->bytes)
                 << (r->encrypted ? ", encrypted" : ", not encrypted") << "\n";
       return 0;
@@ -99,7 +99,7 @@ std::function<std::optional<int>()> register_backup_commands(CLI::App& app, cons
     auto r = app::restore_database(a->from, db, *secret, storage::RestoreOptions{a->force});
     if (!r) return report(r.error());
     std::cout << "restored " << a->from << " (" << storage::backup_kind_name(r->kind)
-              << (r->encrypted ? ", encrypted" : "") << ") into " << db
+              << (r->encrypted ? ", encrypted" : "") << ") into " << storage::display_location(db)
               << "; it has no live sessions\n";
     return 0;
   };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/postgres/pg_backup.hpp"
+#include "storage/postgres/pg_store.hpp"
 #include "storage/sqlite/gpkg_backup.hpp"
 
 namespace reclaim::storage {
@@ -37,13 +38,18 @@ Result<void> backup_database(const std::string& location, const std::string& scr
   return gpkg::backup(location, scratch_dir, sink);
 }
 
+std::string display_location(std::string_view location) {
+  return kind_of_location(location) == BackupKind::kPostgres ? mask_password(location)
+                                                             : std::string(location);
+}
+
 Result<void> check_same_back_end(BackupKind backup, const std::string& backup_file,
                                  std::string_view location) {
   const BackupKind target = kind_of_location(location);
   if (backup == target) return {};
   const std::string b(backup_kind_name(backup)), t(backup_kind_name(target));
   return fail(ErrorCode::kInvalidArgument,
-              backup_file + " is a " + b + " backup but the target " + std::string(location) +
+              backup_file + " is a " + b + " backup but the target " + display_location(location) +
                   " is a " + t + " database: restore it into a " + b +
                   " database, then move it with `reclaim migrate --from A --to B`");
 }

@@ -29,6 +29,9 @@ BackupKind kind_of_location(std::string_view location) noexcept;
 /// The kind of a plain backup from its first bytes ("SQLite format 3\0" or "PGDMP"), or nullopt.
 std::optional<BackupKind> kind_of_backup_bytes(std::string_view first_bytes) noexcept;
 
+/// `location` for messages: a URL's password replaced by "***".
+std::string display_location(std::string_view location);
+
 /// Refuses a backup of one back end for a target of the other (that is `reclaim migrate`).
 /// Errors: kInvalidArgument naming both back ends and the file.
 Result<void> check_same_back_end(BackupKind backup, const std::string& backup_file,

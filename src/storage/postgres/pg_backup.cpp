@@ -285,6 +285,14 @@ Result<void> restore(const std::string& backup_file, const std::string& url,
   if (toc.find(" TABLE public reclaim_migrations ") == std::string::npos)
     return fail(ErrorCode::kInvalidArgument,
                 "the backup " + backup_file + " is not a Reclaim database (no reclaim_migrations)");
+  // Every byte of it readable (a truncated archive has a whole table of contents): pg_restore
+  // writes the complete SQL script, to nowhere.
+  auto read_all = run_tool({"pg_restore", "--file=/dev/null", backup_file}, "", nullptr);
+  if (!read_all) return fail(read_all.error());
+  if (read_all->status != 0)
+    return fail(ErrorCode::kInvalidArgument, "the backup " + backup_file +
+                                                 " is damaged or truncated (pg_restore: " +
+                                                 first_lines(read_all->errors, 2) + ")");
 
   // 2. The target: exists, nobody else connected, empty unless --force.
   {
