@@ -12,8 +12,9 @@
 //       32    8  Argon2id opslimit (0 for a key file)
 //       40    8  Argon2id memlimit in bytes (0 for a key file)
 //       48   24  crypto_secretstream_xchacha20poly1305 header
-//       72  ...  the stream: the plain backup in chunks of 64 KiB (the last one shorter, possibly
-//                empty, tagged FINAL), each followed by its 17-byte authentication data
+//       72  ...  the stream: the plain backup in chunks of 64 KiB, each sealed with 17 more bytes;
+//                the last one, tagged FINAL, holds the rest (1 byte to 64 KiB; nothing for an
+//                empty backup)
 //
 // The first 72 bytes are the additional data of the first chunk, so an altered header fails
 // like an altered chunk. A wrong key or passphrase, a changed byte anywhere, a truncated file
