@@ -78,10 +78,6 @@ Result<BackupReport> backup_database(const std::string& location, const std::str
   if (!fs::is_directory(dir, ec))
     return fail(ErrorCode::kNotFound, "cannot write " + to + ": directory " + dir +
                                           " does not exist");
-  if (storage::kind_of_location(location) == storage::BackupKind::kGeoPackage) {
-    if (fs::equivalent(location, to, ec))
-      return fail(ErrorCode::kInvalidArgument, "--to names the database itself");
-  }
   auto partial = storage::ScratchFile::create(dir, "." + fs::path(to).filename().string() + ".partial-");
   if (!partial) return fail(partial.error());
 
