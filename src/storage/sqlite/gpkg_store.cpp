@@ -11,7 +11,6 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <unordered_map>
 #include <unordered_set>
@@ -879,17 +878,13 @@ Result<std::unique_ptr<GpkgStore>> GpkgStore::open(const std::string& path) {
   if (exists) {
     if (fs::is_directory(p, ec))
       return fail(ErrorCode::kIo, path + " is a directory, not a GeoPackage file");
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return fail(ErrorCode::kIo, "cannot read " + path);
-    std::array<char, 16> head{};
-    in.read(head.data(), head.size());
-    const auto got = in.gcount();
-    if (got > 0) {
-      fresh = false;
-      if (got < 16 || std::memcmp(head.data(), "SQLite format 3", 16) != 0)
-        return fail(ErrorCode::kUnsupported,
-                    path + " is not a GeoPackage (it is not a SQLite database)");
-    }
+    // Never open the file behind SQLite's back: closing any descriptor on it drops every POSIX
+    // lock this process holds there (fcntl semantics), and another process then deletes the
+    // -wal and -shm a live connection of ours still uses. A stat is safe; SQLite itself tells
+    // whether the bytes are a database (SQLITE_NOTADB on the first query below).
+    const auto size = fs::file_size(p, ec);
+    if (ec) return fail(ErrorCode::kIo, "cannot read " + path + ": " + ec.message());
+    fresh = size == 0;
   } else {
     const fs::path dir = p.parent_path();
     if (!dir.empty() && !fs::is_directory(dir, ec))

@@ -223,6 +223,26 @@ TEST_F(GpkgStoreTest, ReopeningKeepsTheData) {
             GpkgStore::latest_schema_version());
 }
 
+// Issue 7: while one connection is open (the server), another store opened and closed in the same
+// process must not drop this process's POSIX locks on the file. Without them, the next process to
+// close the file believes it is the last user and deletes the -wal the open connection still
+// writes to: its later commits then vanish for every other process.
+TEST_F(GpkgStoreTest, OpeningTheFileAgainInTheSameProcessKeepsTheWalOfTheOpenConnection) {
+  const auto& s = hazards();
+  auto server = open_ok();
+  ASSERT_NE(server, nullptr);
+  ASSERT_TRUE(server->commit(change_set({insert_of(s, full_record(s, 1))})));
+  { ASSERT_NE(open_ok(), nullptr); }  // e.g. a status read on another connection
+  const fs::path wal = file_.string() + "-wal";
+  ASSERT_TRUE(fs::exists(wal));
+  // Another process opens, reads and closes the file (sqlite3's shell, as a GIS officer would).
+  const std::string count = "sqlite3 " + file_.string() + " 'SELECT COUNT(*) FROM hazards'";
+  EXPECT_EQ(run(count), "1\n");
+  EXPECT_TRUE(fs::exists(wal)) << "another process deleted the -wal of an open connection";
+  ASSERT_TRUE(server->commit(change_set({insert_of(s, full_record(s, 2))})));
+  EXPECT_EQ(run(count), "2\n") << "a commit of the open connection is invisible to others";
+}
+
 TEST_F(GpkgStoreTest, ATextFileNamedGpkgIsUnsupported) {
   std::ofstream(file_) << "id,name\nKH-HZ-1,not a database\n";
   auto s = open_store(file_.string());
