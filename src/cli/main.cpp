@@ -146,7 +146,7 @@ int main(int argc, char** argv) try {
   auto* srv = cli.add_subcommand("serve", "serve the API, OGC API – Features, tiles and web UI");
   srv->add_option("--listen", sa.listen, "HOST:PORT")->capture_default_str();
   srv->add_option("--static", sa.static_dir, "web UI folder (default <repo>/web/dist)");
-  srv->add_option("--threads", sa.threads, "worker threads")
+  srv->add_option("--threads", sa.threads, "I/O threads (cheap requests: tiles, lists, records)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   srv->add_option("--cache-mb", sa.cache_mb,
@@ -156,6 +156,25 @@ int main(int argc, char** argv) try {
       ->capture_default_str();
   srv->add_flag("--secure-cookies", sa.secure_cookies,
                 "mark session cookies Secure (when served behind a TLS reverse proxy)");
+  srv->add_option("--trusted-proxy", sa.trusted_proxies,
+                  "a reverse proxy (ADDR or ADDR/BITS; repeatable or comma-separated) whose "
+                  "X-Forwarded-For names the client; others' X-Forwarded-For is ignored");
+  srv->add_option("--public-url", sa.public_url,
+                  "base of absolute links (OGC API, TileJSON, OpenAPI), e.g. "
+                  "https://mine-action.example.org/reclaim (default http://<listen address>)");
+  srv->add_option("--heavy-workers", sa.heavy_workers,
+                  "threads for status, as-of status and OGC item pages (never the I/O threads)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  srv->add_option("--heavy-per-client", sa.heavy_per_client,
+                  "such requests one client (address, IPv6 /64 or user) may have queued or "
+                  "running; more: 429 with Retry-After")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  srv->add_option("--heavy-queue", sa.heavy_queue,
+                  "such requests queued or running in all; more: 503 with Retry-After")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
 
   auto users = reclaim::cli::register_user_commands(cli);  // user add|passwd|disable|list|token
 

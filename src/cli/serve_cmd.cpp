@@ -29,6 +29,11 @@ int run_serve(const ServeArgs& a) {
     return kExitUsage;
   }
   o.threads = a.threads;
+  o.trusted_proxies = a.trusted_proxies;
+  o.router.public_url = a.public_url;
+  o.heavy.workers = a.heavy_workers;
+  o.heavy.per_client = static_cast<size_t>(a.heavy_per_client);
+  o.heavy.max_pending = static_cast<size_t>(a.heavy_queue);
   o.router.cache_bytes = static_cast<size_t>(a.cache_mb) * 1024 * 1024;
   o.handle_signals = true;
   o.router.static_dir = a.static_dir;
@@ -63,13 +68,16 @@ int run_serve(const ServeArgs& a) {
   http::Server server(o, factory, authenticator);
   if (auto r = server.start(); !r) {
     std::cerr << "reclaim: error: " << r.error().message << "\n";
-    return exit_code_for(r.error().code);
+    return r.error().code == ErrorCode::kInvalidArgument ? kExitUsage
+                                                         : exit_code_for(r.error().code);
   }
   std::cout << "reclaim: serving " << db << " on http://" << a.listen.substr(0, colon) << ":"
             << server.port() << "/ (API /api, OGC API /ogc, tiles /tiles"
             << (o.router.static_dir.empty() ? "" : ", web UI /") << "; sign in: POST /api/login"
-            << (a.secure_cookies ? ", Secure cookies" : "") << "); Ctrl-C stops"
-            << std::endl;
+            << (a.secure_cookies ? ", Secure cookies" : "")
+            << (a.public_url.empty() ? "" : "; links: " + a.public_url)
+            << (a.trusted_proxies.empty() ? "" : "; behind a trusted proxy")
+            << "); Ctrl-C stops" << std::endl;
   server.wait();
   std::cout << "reclaim: stopped" << std::endl;
   return 0;

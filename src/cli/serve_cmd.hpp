@@ -1,6 +1,7 @@
 #pragma once
 // `reclaim serve` (see serve_cmd.cpp).
 #include <string>
+#include <vector>
 
 #include "common/error.hpp"
 
@@ -15,6 +16,13 @@ struct ServeArgs {
   int threads = 2;
   int cache_mb = 64;  ///< response cache budget (tiles, item pages, lists); 0 = none
   bool secure_cookies = false;  ///< session cookies get `Secure` (behind a TLS proxy)
+  /// Reverse proxies whose X-Forwarded-For names the client (addresses or networks; repeatable,
+  /// or comma-separated). Empty: the socket peer is the client.
+  std::vector<std::string> trusted_proxies;
+  std::string public_url;  ///< base of absolute links; "" = http://<listen address>
+  int heavy_workers = 2;     ///< threads for status, as-of status and OGC item pages
+  int heavy_per_client = 2;  ///< such requests one client may have queued or running (429 beyond)
+  int heavy_queue = 64;      ///< such requests queued or running in all (503 beyond)
 };
 
 /// Serves until SIGTERM/SIGINT; returns the exit code.

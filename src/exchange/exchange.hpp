@@ -1,6 +1,7 @@
 #pragma once
 // Files in and out, through GDAL: GeoPackage, GeoJSON, Shapefile (.shp or .zip), KML, CSV
 // (a WKT column or lon/lat columns), XLSX. Only this module includes gdal.h.
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ struct ReadOptions {
 /// - A null or unset value, or an empty text, is omitted from `fields` (never given as "").
 /// - Numbers from typed sources: integers as integers, reals as the shortest text that reads back
 ///   to the same double (`12500.25`); dates `YYYY-MM-DD`, date-times `YYYY-MM-DDTHH:MM:SS`.
+/// - CSV: the `'` write_file puts before a text that a spreadsheet would run as a formula is
+///   removed (csv_unguard). A line longer than kCsvMaxLineBytes: kInvalidArgument "FILE: row N:
+///   the line is longer than the limit of 10000000 bytes" (nothing of the file is returned).
 /// - `source`: CSV "row N" (header = row 1, first data row = row 2; blank lines are not
 ///   counted); XLSX "row N" (the sheet's row number); others "feature N" (GDAL's FID).
 /// - Geometry: WGS84 lon/lat (other CRSs are transformed), 2D, exterior rings counter-clockwise
@@ -65,6 +69,21 @@ Result<std::vector<core::RawRecord>> read_file(const std::string& path, const Re
 /// the format's 254 bytes).
 Result<void> write_file(const std::string& path, Format format, const core::EntitySchema& s,
                         const std::vector<core::Record>& records);
+
+/// CSV formula-injection guard (OWASP "CSV injection"). A spreadsheet runs a cell that starts
+/// with '=', '@', '+', '-', a tab or a carriage return as a formula (`=HYPERLINK(...)`), so
+/// write_file puts a `'` before every CSV text cell that starts with '=', '@', a tab or a CR, or
+/// with '+'/'-' when the text is not a number ("-12.5" stays as it is), and before a text that
+/// starts with `'` followed by such a guarded text (so that unguarding is exact). read_file
+/// removes that `'` again from every CSV cell: csv_unguard(csv_guard(t)) == t for every t.
+/// Numeric and date columns are never guarded.
+bool csv_needs_guard(std::string_view text) noexcept;
+std::string csv_guard(std::string_view text);
+std::string csv_unguard(std::string_view text);
+
+/// The longest CSV line read_file accepts, in bytes (a longer one is refused naming its row
+/// and this limit; GDAL's MAX_LINE_SIZE).
+inline constexpr int64_t kCsvMaxLineBytes = 10'000'000;
 
 /// Reads a mapping file of lines "old=new" (blank lines and # comments allowed); both names are
 /// trimmed and lower-cased. Errors: kNotFound; kInvalidArgument "FILE line N: expected old=new"

@@ -74,7 +74,7 @@ std::vector<std::string> drivers_of(Format f) {
 std::vector<std::string> open_options_of(Format f) {
   if (f == Format::kCsv)  // every value as text; the WKT column stays a column we parse ourselves
     return {"AUTODETECT_TYPE=NO", "KEEP_GEOM_COLUMNS=YES", "HEADERS=YES",
-            "EMPTY_STRING_AS_NULL=NO"};
+            "EMPTY_STRING_AS_NULL=NO", "MAX_LINE_SIZE=" + std::to_string(kCsvMaxLineBytes)};
   if (f == Format::kGeoJson) return {"DATE_AS_STRING=YES"};
   return {};
 }
@@ -370,18 +370,28 @@ Result<std::vector<core::RawRecord>> read_file(const std::string& path, const Re
   ErrorCapture errors;
   OGR_L_ResetReading(layer);
   int64_t ordinal = 0;
+  int64_t last_fid = 0;  ///< of the last feature read (CSV: its row is last_fid + 1)
   for (;;) {
     errors.clear();
     FeaturePtr feature(OGR_L_GetNextFeature(layer));
     auto* f = static_cast<OGRFeatureH>(feature.get());
     if (f == nullptr) {
-      if (errors.failed()) return fail(ErrorCode::kInvalidArgument, path + ": " + errors.message());
-      break;
+      if (!errors.failed()) break;
+      // GDAL's CSV reader stops at a line longer than MAX_LINE_SIZE ("Maximum number of
+      // characters allowed reached."): name the row (as rec.source counts them) and the limit.
+      if (*fmt == Format::kCsv && errors.message().find("Maximum number of characters") !=
+                                      std::string::npos)
+        return fail(ErrorCode::kInvalidArgument,
+                    path + ": row " + std::to_string(last_fid + 2) +
+                        ": the line is longer than the limit of " +
+                        std::to_string(kCsvMaxLineBytes) + " bytes");
+      return fail(ErrorCode::kInvalidArgument, path + ": " + errors.message());
     }
     ++ordinal;
     const std::string feature_error = errors.failed() ? errors.message() : "";
     core::RawRecord rec;
     const GIntBig fid = OGR_F_GetFID(f);
+    last_fid = fid == OGRNullFID ? ordinal : static_cast<int64_t>(fid);
     if (*fmt == Format::kXlsx) {
       // XLSX FIDs are the sheet's row numbers (the header is row 1).
       rec.source = "row " + std::to_string(fid == OGRNullFID ? ordinal + 1 : fid);
@@ -395,6 +405,8 @@ Result<std::vector<core::RawRecord>> read_file(const std::string& path, const Re
     bool any = false;
     for (size_t i = 0; i < cols.size(); ++i) {
       values[i] = field_text(f, cols[i].index, OGR_FD_GetFieldDefn(defn, cols[i].index));
+      if (*fmt == Format::kCsv && values[i] && !values[i]->empty() && values[i]->front() == '\'')
+        values[i] = csv_unguard(*values[i]);
       any = any || values[i].has_value();
       if (!cols[i].skip && values[i]) rec.fields.emplace_back(cols[i].name, *values[i]);
     }

@@ -110,7 +110,11 @@ Result<void> set_value(OGRFeatureH f, int i, OGRFieldType type, const core::Valu
                                       " is " + std::to_string(s->size()) +
                                       " bytes, more than the Shapefile limit of 254; export to "
                                       "GeoPackage instead");
-    OGR_F_SetFieldString(f, i, s->c_str());
+    if (fmt == Format::kCsv && csv_needs_guard(*s)) {
+      OGR_F_SetFieldString(f, i, csv_guard(*s).c_str());
+    } else {
+      OGR_F_SetFieldString(f, i, s->c_str());
+    }
   }
   return {};
 }
@@ -133,7 +137,62 @@ Result<void> zip_folder(const fs::path& folder, const std::vector<fs::path>& fil
   return {};
 }
 
+/// "12", "-12.5", "+3e-4", "-.5": what a spreadsheet reads as a number.
+bool is_number(std::string_view s) noexcept {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  size_t digits = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t exp = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++exp;
+    if (exp == 0) return false;
+  }
+  return i == s.size();
+}
+
+bool starts_formula(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  switch (s.front()) {
+    case '=':
+    case '@':
+    case '\t':
+    case '\r':
+      return true;
+    case '+':
+    case '-':
+      return !is_number(s);
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+bool csv_needs_guard(std::string_view text) noexcept {
+  // a run of quotes before a formula: each level of guarding adds one, unguarding removes one
+  size_t quotes = 0;
+  while (quotes < text.size() && text[quotes] == '\'') ++quotes;
+  return starts_formula(text.substr(quotes));
+}
+
+std::string csv_guard(std::string_view text) {
+  if (!csv_needs_guard(text)) return std::string(text);
+  return "'" + std::string(text);
+}
+
+std::string csv_unguard(std::string_view text) {
+  if (!text.empty() && text.front() == '\'' && csv_needs_guard(text.substr(1)))
+    return std::string(text.substr(1));
+  return std::string(text);
+}
 
 Result<void> write_file(const std::string& path, Format format, const core::EntitySchema& s,
                         const std::vector<core::Record>& records) {

@@ -5,11 +5,47 @@
 
 namespace reclaim::http {
 
+size_t utf8_sequence_length(std::string_view s, size_t i) noexcept {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const auto cont = [&](size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (i + 1 >= s.size()) return 0;
+    const unsigned char c1 = b(i + 1);
+    const bool ok1 = c == 0xE0 ? (c1 >= 0xA0 && c1 <= 0xBF)    // no overlong forms
+                     : c == 0xED ? (c1 >= 0x80 && c1 <= 0x9F)  // no surrogates
+                                 : (c1 & 0xC0) == 0x80;
+    return ok1 && cont(i + 2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (i + 1 >= s.size()) return 0;
+    const unsigned char c1 = b(i + 1);
+    const bool ok1 = c == 0xF0 ? (c1 >= 0x90 && c1 <= 0xBF)    // no overlong forms
+                     : c == 0xF4 ? (c1 >= 0x80 && c1 <= 0x8F)  // not above U+10FFFF
+                                 : (c1 & 0xC0) == 0x80;
+    return ok1 && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (char ch : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char ch = s[i];
     const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80) {
+      const size_t n = utf8_sequence_length(s, i);
+      if (n == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER for a byte that is not UTF-8
+      } else {
+        out.append(s.data() + i, n);
+        i += n - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

@@ -39,7 +39,12 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-/// Appends s as a JSON string literal (quotes included).
+/// Appends s as a JSON string literal (quotes included). The output is always valid UTF-8:
+/// each byte of `s` that does not start a well-formed UTF-8 sequence (a stray continuation
+/// byte, a truncated, overlong or surrogate sequence, a byte above U+10FFFF) is written as
+/// U+FFFD, so text echoed from a request (paths, parameters, field names) never breaks JSON.
 void append_json_string(std::string& out, std::string_view s);
+/// The length of the well-formed UTF-8 sequence at s[i] (1 to 4), or 0 if there is none.
+size_t utf8_sequence_length(std::string_view s, size_t i) noexcept;
 
 }  // namespace reclaim::http

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/entities.hpp"
+#include "http/client_address.hpp"
 #include "http/json.hpp"
 #include "http/routes.hpp"
 
@@ -242,13 +243,12 @@ Response from_cache(const CachedResponse& e, const Request& req) {
   return r;
 }
 
-/// A Host header that is safe to echo into links (host name or address and port only).
-bool safe_host(std::string_view h) {
-  if (h.empty() || h.size() > 255) return false;
-  return std::all_of(h.begin(), h.end(), [](char ch) {
-    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == ':' ||
-           ch == '[' || ch == ']';
-  });
+/// Reads that cost far more than a page of records (an uncached as-of status is ~0.4 s of CPU;
+/// an OGC item page up to 10,000 features): they go to the server's worker pool.
+bool expensive(const std::vector<std::string_view>& seg, std::string_view method) {
+  if (method != "GET" && method != "HEAD") return false;
+  if (seg.size() == 2 && seg[0] == "api" && seg[1] == "status") return true;
+  return seg.size() == 4 && seg[0] == "ogc" && seg[1] == "collections" && seg[3] == "items";
 }
 
 }  // namespace
@@ -288,6 +288,60 @@ Response problem(int status, std::string_view title, std::string_view detail,
     w.begin_object().key("record").str(e.record).key("field").str(e.field).key("message").str(e.message).end_object();
   w.end_array().end_object();
   return r;
+}
+
+Result<std::string> parse_public_url(std::string_view url) {
+  const auto bad = [&](std::string_view why) -> Result<std::string> {
+    return fail(ErrorCode::kInvalidArgument,
+                "--public-url '" + std::string(url) + "': " + std::string(why));
+  };
+  std::string_view rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else {
+    return bad("must start with http:// or https://");
+  }
+  for (char ch : url) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u <= 0x20 || u >= 0x7f || ch == '"' || ch == '<' || ch == '>' || ch == '\\' ||
+        ch == '^' || ch == '`' || ch == '{' || ch == '|' || ch == '}')
+      return bad("contains a space, a control, non-ASCII or unsafe character");
+  }
+  if (url.find_first_of("?#") != std::string_view::npos) return bad("has a query or fragment");
+  const size_t slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  if (authority.find('@') != std::string_view::npos) return bad("has user information");
+  std::string_view host = authority, port;
+  if (authority.starts_with("[")) {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return bad("unclosed '[' in the host");
+    host = authority.substr(0, close + 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return bad("unexpected text after the IPv6 address");
+      port = after.substr(1);
+    }
+  } else if (const size_t colon = authority.find(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty()) return bad("has no host");
+  if (!host.starts_with("[") &&
+      !std::all_of(host.begin(), host.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-';
+      }))
+    return bad("the host may hold letters, digits, '.' and '-' only");
+  if (authority.find(':') != std::string_view::npos && !host.starts_with("[") && port.empty())
+    return bad("empty port");
+  if (!port.empty()) {
+    auto p = detail::parse_int(port);
+    if (!p || *p < 1 || *p > 65535) return bad("the port must be 1 to 65535");
+  }
+  std::string out(url);
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 namespace detail {
@@ -420,9 +474,9 @@ Router::Router(RouterOptions options, std::shared_ptr<auth::PrincipalResolver> r
   authn_ = dynamic_cast<auth::Authenticator*>(resolver_.get());
 }
 
-Response Router::handle(const Request& req, app::Service& svc) const noexcept {
+Response Router::handle(const Request& req, app::Service& svc, Deferral* defer) const noexcept {
   try {
-    Response r = route(req, svc);
+    Response r = route(req, svc, defer);
     // a write through this process: cached responses built before it are stale
     if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") cache_->bump();
     return r;
@@ -440,7 +494,7 @@ Response Router::handle(const Request& req, app::Service& svc) const noexcept {
   }
 }
 
-Response Router::route(const Request& req, app::Service& svc) const {
+Response Router::route(const Request& req, app::Service& svc, Deferral* defer) const {
   const std::string_view target = req.target;
   const size_t qpos = target.find('?');
   const std::string_view raw_path = target.substr(0, qpos);
@@ -508,12 +562,19 @@ Response Router::route(const Request& req, app::Service& svc) const {
   c.vis.all_records = auth::allowed(c.who, auth::Action::kReadRecords);
   c.vis.personal = auth::allowed(c.who, auth::Action::kReadPersonal);
   c.vis.user = c.who.user;
-  c.base_url = "http://" + std::string(safe_host(req.host) ? req.host : "127.0.0.1");
+  c.base_url = opt_.public_url.empty() ? "http://127.0.0.1" : opt_.public_url;
 
+  const bool to_pool = defer != nullptr && expensive(seg, req.method);
+  const auto deferred = [&] {
+    defer->deferred = true;
+    defer->client_key = c.who.authenticated() ? "user:" + c.who.user
+                                              : "addr:" + client_limit_key(req.client_ip);
+    return Response{};
+  };
   if (!cache_->enabled() || (req.method != "GET" && req.method != "HEAD") ||
       !cacheable(seg, c.vis))
-    return dispatch(c, seg);
-  // key: visibility class, the host used in links, the raw target (path and query)
+    return to_pool ? deferred() : dispatch(c, seg);
+  // key: visibility class, the base of the links, the raw target (path and query)
   poll_generation(*cache_, svc);
   const uint64_t epoch = cache_->epoch();
   std::string key;
@@ -524,6 +585,7 @@ Response Router::route(const Request& req, app::Service& svc) const {
   key += ' ';
   key += target;
   if (auto hit = cache_->get(key)) return from_cache(*hit, req);
+  if (to_pool) return deferred();  // built on a worker (which then fills the cache)
   // one thread builds a missing response; the others wait for it (not build it again)
   bool leader = cache_->begin_fill(key);
   if (!leader) {

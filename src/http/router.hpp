@@ -43,6 +43,19 @@ struct RouterOptions {
   /// How often each worker checks the database's data generation: the longest a commit made
   /// by another process (or connection) can stay unseen by cached responses.
   std::chrono::milliseconds cache_poll{100};
+  /// The base of every absolute link (OGC API links, TileJSON tile URLs, the OpenAPI server):
+  /// scheme, host, port and an optional path prefix, no trailing slash
+  /// ("https://mine-action.example.org/reclaim"). The request's Host header is never used.
+  /// `reclaim serve --public-url`; the server sets "http://<listen address>" when empty.
+  std::string public_url;
+};
+
+/// Filled by Router::handle when it left an expensive read to the caller's worker pool.
+struct Deferral {
+  bool deferred = false;
+  /// Whom the per-client limit counts it under: "user:<id>" for a signed-in caller, else
+  /// "addr:" + client_limit_key(client address) (client_address.hpp).
+  std::string client_key;
 };
 
 class Router {
@@ -54,12 +67,16 @@ class Router {
 
   /// Answers one request with the caller's store. Never throws: a bug becomes a 500 problem
   /// carrying only the request id. `svc` is used by this thread only.
-  Response handle(const Request& req, app::Service& svc) const noexcept;
+  /// With `defer`, an expensive read (GET/HEAD of /api/status with or without as_of, and of
+  /// /ogc/collections/{id}/items) that the response cache cannot answer is not run: the answer
+  /// is an empty Response, defer->deferred is set, and the caller runs the request again without
+  /// `defer` on a worker (the server's HeavyPool). Everything else is answered as without it.
+  Response handle(const Request& req, app::Service& svc, Deferral* defer = nullptr) const noexcept;
   /// The response cache (disabled when RouterOptions::cache_bytes is 0).
   ResponseCache& cache() const noexcept { return *cache_; }
 
  private:
-  Response route(const Request& req, app::Service& svc) const;
+  Response route(const Request& req, app::Service& svc, Deferral* defer) const;
   Response dispatch(detail::Ctx& c, const std::vector<std::string_view>& seg) const;
   RouterOptions opt_;
   std::shared_ptr<ResponseCache> cache_;
@@ -67,6 +84,12 @@ class Router {
   /// The resolver when it is the real Authenticator (sessions, CSRF, login routes), else null.
   auth::Authenticator* authn_ = nullptr;
 };
+
+/// Checks a public base URL (`serve --public-url`): http:// or https://, a host (name, IPv4 or
+/// [IPv6]) with an optional port, an optional path; no user info, query, fragment, spaces or
+/// control characters. Returns it without trailing slashes.
+/// Errors: kInvalidArgument naming the URL and what is wrong with it.
+Result<std::string> parse_public_url(std::string_view url);
 
 /// Headers every response carries (security headers), as (name, value).
 const std::vector<std::pair<std::string_view, std::string_view>>& standard_headers();

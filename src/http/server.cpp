@@ -3,6 +3,8 @@
 
 #include "http/server.hpp"
 
+#include "http/client_address.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -37,7 +39,7 @@ class Server::Impl {
   Impl(ServerOptions o, ServiceFactory f, std::shared_ptr<auth::PrincipalResolver> r)
       : opt(std::move(o)),
         factory(std::move(f)),
-        router(opt.router, std::move(r)),
+        resolver(std::move(r)),
         ioc(std::max(1, opt.threads)),
         acceptor(net::make_strand(ioc)),
         signals(ioc) {
@@ -59,7 +61,10 @@ class Server::Impl {
 
   ServerOptions opt;
   ServiceFactory factory;
-  Router router;
+  std::shared_ptr<auth::PrincipalResolver> resolver;
+  std::unique_ptr<Router> router;  ///< made by start() (the public URL needs the bound port)
+  std::unique_ptr<HeavyPool> pool;  ///< null when opt.heavy.workers is 0
+  TrustedProxies proxies;
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::signal_set signals;
@@ -121,10 +126,12 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       return close();
     if (ec == bhttp::error::body_limit)
       return error_reply(413, "Content Too Large",
-                         "the request body is larger than " +
+                         "the request body is larger than the limit of " +
                              std::to_string(srv_.opt.max_body_bytes) + " bytes");
     if (ec == bhttp::error::header_limit)
-      return error_reply(431, "Request Header Fields Too Large", "the request headers are too large");
+      return error_reply(431, "Request Header Fields Too Large",
+                         "the request headers are larger than the limit of " +
+                             std::to_string(srv_.opt.max_header_bytes) + " bytes");
     if (ec) return error_reply(400, "Bad Request", "malformed HTTP request");
 
     auto& req = parser_->get();
@@ -148,17 +155,67 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     {
       beast::error_code pe;
       const auto peer = stream_.socket().remote_endpoint(pe);
-      if (!pe) r.client_ip = peer.address().to_string();
+      std::string forwarded;
+      if (!srv_.proxies.empty())
+        for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) {
+          if (!forwarded.empty()) forwarded += ',';
+          forwarded.append(it->value().data(), it->value().size());
+        }
+      if (!pe) r.client_ip = srv_.proxies.client_address(peer.address().to_string(), forwarded);
     }
     r.request_id = srv_.next_request_id();
-    Response out;
-    if (t_service == nullptr) {
-      out = problem(503, "Service Unavailable", "no database connection", "", r.request_id);
-    } else {
-      out = srv_.router.handle(r, *t_service);
-    }
     const bool keep = req.keep_alive() && !srv_.stopping;
-    send(std::move(out), r.request_id, keep, req.method() == bhttp::verb::head, req.version());
+    const bool head = req.method() == bhttp::verb::head;
+    const unsigned version = req.version();
+    if (t_service == nullptr) {
+      return send(problem(503, "Service Unavailable", "no database connection", "", r.request_id),
+                  r.request_id, keep, head, version);
+    }
+    Deferral d;
+    Response out = srv_.router->handle(r, *t_service, srv_.pool ? &d : nullptr);
+    if (d.deferred) return defer(std::move(r), d.client_key, keep, head, version);
+    send(std::move(out), r.request_id, keep, head, version);
+  }
+
+  /// Hands an expensive read to the pool; this thread goes back to the other connections. The
+  /// answer is written on this session's strand when the worker is done.
+  void defer(Request r, const std::string& client, bool keep, bool head, unsigned version) {
+    const std::string id = r.request_id;
+    const std::string instance(r.target.substr(0, r.target.find('?')));
+    auto self = shared_from_this();
+    // keeps ioc.run() from returning (graceful stop) while the job is queued or running
+    auto work = net::make_work_guard(srv_.ioc);
+    HeavyPool::Job job = [self, r = std::move(r), keep, head, version, work](app::Service& svc) {
+      Response out = self->srv_.router->handle(r, svc);
+      net::post(self->stream_.get_executor(),
+                [self, out = std::move(out), id = r.request_id, keep, head, version]() mutable {
+                  self->send(std::move(out), id, keep && !self->srv_.stopping, head, version);
+                });
+    };
+    HeavyPool& pool = *srv_.pool;
+    const auto admission = pool.submit(client, std::move(job));
+    if (admission == HeavyPool::Admission::kAccepted) return;
+    const int after = pool.retry_after_seconds();
+    const auto& o = pool.options();
+    Response p;
+    if (admission == HeavyPool::Admission::kClientLimit) {
+      p = problem(429, "Too Many Requests",
+                  "this client already has " + std::to_string(o.per_client) +
+                      " expensive requests (status, as-of status, OGC item pages) queued or "
+                      "running, the limit per client (" + std::to_string(o.per_client) +
+                      "); retry after " + std::to_string(after) + " s",
+                  instance, id);
+    } else if (admission == HeavyPool::Admission::kFull) {
+      p = problem(503, "Service Unavailable",
+                  "the server has " + std::to_string(o.max_pending) +
+                      " expensive requests (status, as-of status, OGC item pages) queued or "
+                      "running, its limit; retry after " + std::to_string(after) + " s",
+                  instance, id);
+    } else {
+      p = problem(503, "Service Unavailable", "the server is stopping", instance, id);
+    }
+    p.headers.emplace_back("Retry-After", std::to_string(after));
+    send(std::move(p), id, keep, head, version);
   }
 
   void error_reply(int status, std::string_view title, const std::string& detail) {
@@ -290,11 +347,25 @@ Server::~Server() {
 
 Result<void> Server::start() {
   Impl& s = *impl_;
+  auto proxies = TrustedProxies::parse(s.opt.trusted_proxies);
+  if (!proxies) return fail(proxies.error());
+  s.proxies = std::move(*proxies);
+  if (!s.opt.router.public_url.empty()) {
+    auto u = parse_public_url(s.opt.router.public_url);
+    if (!u) return fail(u.error());
+    s.opt.router.public_url = std::move(*u);
+  }
   const int n = std::max(1, s.opt.threads);
   for (int i = 0; i < n; ++i) {
     auto svc = s.factory();
     if (!svc) return fail(svc.error());
     s.services.push_back(std::move(*svc));
+  }
+  std::vector<std::unique_ptr<app::Service>> heavy;
+  for (int i = 0; i < s.opt.heavy.workers; ++i) {
+    auto svc = s.factory();
+    if (!svc) return fail(svc.error());
+    heavy.push_back(std::move(*svc));
   }
   beast::error_code ec;
   const auto addr = net::ip::make_address(s.opt.host, ec);
@@ -308,6 +379,15 @@ Result<void> Server::start() {
     return fail(ErrorCode::kIo, "cannot listen on " + s.opt.host + ":" +
                                     std::to_string(s.opt.port) + ": " + ec.message());
   s.bound_port = s.acceptor.local_endpoint().port();
+  RouterOptions ro = s.opt.router;
+  if (ro.public_url.empty())
+    ro.public_url = "http://" + (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) +
+                    ":" + std::to_string(s.bound_port);
+  s.router = std::make_unique<Router>(std::move(ro), s.resolver);
+  if (!heavy.empty()) {
+    s.pool = std::make_unique<HeavyPool>(s.opt.heavy);
+    s.pool->start(std::move(heavy));
+  }
   if (s.opt.handle_signals) {
     s.signals.add(SIGINT);
     s.signals.add(SIGTERM);
@@ -339,9 +419,12 @@ uint16_t Server::port() const noexcept { return impl_->bound_port; }
 void Server::stop() { impl_->stop(); }
 
 void Server::wait() {
+  // The I/O threads return once every accepted connection is closed; a request in the pool keeps
+  // them running (work guard) until its answer is written.
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->threads.clear();
+  if (impl_->pool) impl_->pool->stop();
 }
 
 }  // namespace reclaim::http
