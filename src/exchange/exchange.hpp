@@ -72,11 +72,12 @@ Result<void> write_file(const std::string& path, Format format, const core::Enti
 
 /// CSV formula-injection guard (OWASP "CSV injection"). A spreadsheet runs a cell that starts
 /// with '=', '@', '+', '-', a tab or a carriage return as a formula (`=HYPERLINK(...)`), so
-/// write_file puts a `'` before every CSV text cell that starts with '=', '@', a tab or a CR, or
-/// with '+'/'-' when the text is not a number ("-12.5" stays as it is), and before a text that
-/// starts with `'` followed by such a guarded text (so that unguarding is exact). read_file
+/// write_file puts a `'` before every CSV text cell that starts with '=', '@', a tab, a CR or a
+/// LF, or with '+'/'-' when the text is not a number ("-12.5" stays as it is), and before a text
+/// that starts with `'` followed by such a guarded text (so that unguarding is exact). read_file
 /// removes that `'` again from every CSV cell: csv_unguard(csv_guard(t)) == t for every t.
-/// Numeric and date columns are never guarded.
+/// Numeric and date columns are never guarded. (GDAL's CSV reader returns every CR or CRLF in
+/// a cell as LF, guarded or not: a text with a CR comes back with a LF in its place.)
 bool csv_needs_guard(std::string_view text) noexcept;
 std::string csv_guard(std::string_view text);
 std::string csv_unguard(std::string_view text);

@@ -6,8 +6,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/entities.hpp"
 
@@ -287,6 +291,154 @@ TEST_F(ExchangeTest, CsvWithWktColumnNamesAndRowNumbers) {
   EXPECT_EQ((*r)[2].source, "row 4") << "blank lines are not counted";
   EXPECT_TRUE((*r)[2].geometry.empty());
   EXPECT_TRUE((*r)[2].geometry_error.empty());
+}
+
+// Issue 7 item 11: a spreadsheet runs a cell starting with = @ + - tab or CR as a formula.
+TEST_F(ExchangeTest, CsvExportGuardsFormulasAndImportRemovesTheGuard) {
+  const auto& s = core::schema(core::entity::kHazards);
+  // name -> whether the exported cell must carry a leading ' (written out by hand, not computed
+  // with csv_needs_guard, so that the rule itself is under test)
+  const std::vector<std::pair<std::string, bool>> names = {
+      {"=HYPERLINK(\"http://evil.example\",\"click\")", true},
+      {"@SUM(A1:A9)", true},
+      {"\tcmd", true},
+      {"\rcmd", true},  // comes back as "\ncmd": GDAL's reader turns every CR into LF
+      {"\ncmd", true},
+      {"+cmd|' /C calc'!A0", true},
+      {"-2+3+cmd", true},
+      {"-12.5", false},  // a number stays a number
+      {"+3e-4", false},
+      {"-", true},
+      {"'=already quoted", true},  // a ' before a formula: guarded again so import is exact
+      {"'plain quote", false},
+      {"Phum Thmei", false},
+      {"a=b", false},
+  };
+  std::vector<core::Record> records;
+  for (size_t i = 0; i < names.size(); ++i) {
+    core::Record r = core::make_record(s);
+    core::set(s, r, "id", "KH-HZ-" + std::to_string(100 + i));
+    core::set(s, r, "name", names[i].first);
+    core::set(s, r, "hazard_type", std::string("SHA"));
+    core::set(s, r, "province_code", std::string("01"));
+    core::set(s, r, "estimated_area_m2", i % 2 == 0 ? -12.5 : 1500.0);  // a real column
+    records.push_back(std::move(r));
+  }
+  const std::string file = path("guard.csv");
+  auto w = write_file(file, Format::kCsv, s, records);
+  ASSERT_TRUE(w.has_value()) << w.error().message;
+
+  // What a spreadsheet sees: the file's cells parsed here, without GDAL (RFC 4180 quoting).
+  std::ifstream in(file, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::vector<std::string>> rows(1);
+  {
+    std::string cell;
+    bool quoted = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const char ch = text[i];
+      if (quoted) {
+        if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+          cell += '"';
+          ++i;
+        } else if (ch == '"') {
+          quoted = false;
+        } else {
+          cell += ch;
+        }
+      } else if (ch == '"') {
+        quoted = true;
+      } else if (ch == ',') {
+        rows.back().push_back(cell);
+        cell.clear();
+      } else if (ch == '\n' || (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) {
+        if (ch == '\r') ++i;
+        rows.back().push_back(cell);
+        cell.clear();
+        rows.emplace_back();
+      } else {
+        cell += ch;
+      }
+    }
+    if (!cell.empty() || !rows.back().empty()) rows.back().push_back(cell);
+    if (rows.back().empty()) rows.pop_back();
+  }
+  ASSERT_EQ(rows.size(), names.size() + 1) << text;
+  const auto col = [&](const std::string& name) {
+    for (size_t c = 0; c < rows[0].size(); ++c)
+      if (rows[0][c] == name) return c;
+    ADD_FAILURE() << "no column " << name << " in " << text;
+    return size_t{0};
+  };
+  const size_t name_col = col("name"), area_col = col("estimated_area_m2");
+  for (size_t i = 0; i < names.size(); ++i) {
+    SCOPED_TRACE("name " + names[i].first);
+    const std::string& cell = rows[i + 1].at(name_col);
+    EXPECT_EQ(cell, (names[i].second ? "'" : "") + names[i].first);
+    EXPECT_EQ(rows[i + 1].at(area_col), i % 2 == 0 ? "-12.5" : "1500") << "numbers unguarded";
+  }
+
+  // Import: the guard is removed again, the records are as exported.
+  ReadOptions opts;
+  opts.entity = "hazards";
+  auto r = read_file(file, opts);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->size(), records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto m = as_map((*r)[i]);
+    for (size_t f = 0; f < s.fields.size(); ++f) {
+      std::string want = core::to_text(records[i].values[f]);
+      if (want == "\rcmd") want = "\ncmd";  // GDAL's CSV reader: CR -> LF (not the guard)
+      if (want.empty()) {
+        EXPECT_EQ(m.count(s.fields[f].name), 0u) << s.fields[f].name;
+      } else {
+        EXPECT_EQ(m[s.fields[f].name], want) << (*r)[i].source << " field " << s.fields[f].name;
+      }
+    }
+  }
+}
+
+TEST(CsvGuard, UnguardUndoesGuardForEveryPrefix) {
+  // every text of up to 3 characters over an alphabet of the characters that matter
+  const std::string alphabet = "=@+-\t\r\n'1.eA ";
+  std::vector<std::string> texts = {""};
+  for (int len = 1; len <= 3; ++len) {
+    std::vector<std::string> next;
+    for (const auto& t : texts)
+      if (t.size() == static_cast<size_t>(len - 1))
+        for (char ch : alphabet) next.push_back(t + ch);
+    texts.insert(texts.end(), next.begin(), next.end());
+  }
+  for (const auto& t : texts) {
+    const std::string g = csv_guard(t);
+    EXPECT_EQ(csv_unguard(g), t) << "'" << t << "'";
+    // a guarded cell never starts a formula
+    if (!g.empty()) {
+      EXPECT_TRUE(g[0] != '=' && g[0] != '@' && g[0] != '\t' && g[0] != '\r' && g[0] != '\n')
+          << "'" << t << "'";
+    }
+  }
+}
+
+TEST_F(ExchangeTest, CsvLineLongerThanTheLimitIsRefusedNamingRowAndLimit) {
+  // row 2 is fine, row 3 holds a cell one byte longer than the limit
+  std::string text = "id,name\nH1,short\nH2,";
+  text.append(static_cast<size_t>(kCsvMaxLineBytes) + 1, 'x');
+  text += "\nH3,after\n";
+  write_text("long.csv", text);
+  auto r = read_file(path("long.csv"), {});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(r.error().message, path("long.csv") + ": row 3: the line is longer than the limit of " +
+                                   std::to_string(kCsvMaxLineBytes) + " bytes");
+  // a line just under the limit is read
+  std::string ok = "id,name\nH1,";
+  ok.append(1000000, 'y');
+  ok += "\n";
+  write_text("ok.csv", ok);
+  auto r2 = read_file(path("ok.csv"), {});
+  ASSERT_TRUE(r2.has_value()) << r2.error().message;
+  EXPECT_EQ(as_map(r2->at(0))["name"].size(), 1000000u);
 }
 
 TEST_F(ExchangeTest, CsvWithLonLatColumnsGivesPoints) {

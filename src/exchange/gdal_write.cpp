@@ -165,6 +165,7 @@ bool starts_formula(std::string_view s) noexcept {
     case '@':
     case '\t':
     case '\r':
+    case '\n':  // GDAL's CSV reader gives a CR in a cell back as LF: guarded alike
       return true;
     case '+':
     case '-':

@@ -28,9 +28,21 @@ struct Reply {
   }
 };
 
-inline Reply send_raw(uint16_t port, const std::string& raw) {
+/// Sends `raw` to 127.0.0.1:port from the local address `source` ("" = any; Linux answers
+/// every 127.0.0.0/8 address on loopback, so "127.0.0.7" is a different client).
+inline Reply send_raw(uint16_t port, const std::string& raw, const std::string& source = "") {
   Reply r;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (!source.empty()) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_port = 0;
+    if (::inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+      ::close(fd);
+      return r;
+    }
+  }
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
