@@ -51,12 +51,22 @@ HeavyPool::Admission HeavyPool::submit(const std::string& client, Job job, bool 
   return Admission::kAccepted;
 }
 
+size_t HeavyPool::normal_cap() const noexcept {
+  const auto reserved = static_cast<size_t>(std::max(0, opt_.reserved));
+  return workers_ > reserved ? workers_ - reserved : 1;
+}
+
 void HeavyPool::run(app::Service& svc) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !turn_.empty() || !priority_turn_.empty(); });
-    std::deque<std::string>& turn = priority_turn_.empty() ? turn_ : priority_turn_;
+    cv_.wait(lock, [this] {
+      return !priority_turn_.empty() || (!turn_.empty() && running_normal_ < normal_cap()) ||
+             (stopping_ && turn_.empty());
+    });
+    const bool priority = !priority_turn_.empty();
+    std::deque<std::string>& turn = priority ? priority_turn_ : turn_;
     if (turn.empty()) return;  // stopping, and nothing left to run
+    if (!priority) ++running_normal_;
     const std::string key = std::move(turn.front());
     turn.pop_front();
     Client& c = clients_[key];
@@ -80,6 +90,10 @@ void HeavyPool::run(app::Service& svc) {
     --done.running;
     if (done.running == 0 && done.queued.empty()) clients_.erase(key);
     --pending_;
+    if (!priority) {
+      --running_normal_;
+      cv_.notify_all();  // a slot for another client's job (or, stopping, the last one is done)
+    }
   }
 }
 

@@ -37,6 +37,10 @@ struct HeavyPoolOptions {
   /// Requests queued or running at once over all clients; one more is answered 503 with
   /// Retry-After.
   size_t max_pending = 64;
+  /// Workers kept for priority clients (signed-in users): other clients' jobs run on at most
+  /// workers - reserved of them (at least one), so that a signed-in user's expensive read starts
+  /// at once however many anonymous ones are queued.
+  int reserved = 1;
   /// Niceness the worker threads add to themselves (Linux, per thread; 0 = as the process).
   int nice = 10;
   /// Called on the worker thread before each job. Tests use it to hold jobs in flight; it is
@@ -98,6 +102,8 @@ class HeavyPool {
   std::deque<std::string> priority_turn_;  ///< guarded by mu_: the same for priority clients
   size_t pending_ = 0;                     ///< guarded by mu_
   size_t workers_ = 0;                     ///< guarded by mu_
+  size_t running_normal_ = 0;              ///< guarded by mu_: jobs of non-priority clients running
+  size_t normal_cap() const noexcept;      ///< mu_ held: how many of those may run at once
   bool stopping_ = false;                  ///< guarded by mu_
   double mean_job_s_ = 0.5;                ///< guarded by mu_: moving mean of job durations
 };
