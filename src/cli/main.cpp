@@ -163,7 +163,8 @@ int main(int argc, char** argv) try {
                   "base of absolute links (OGC API, TileJSON, OpenAPI), e.g. "
                   "https://mine-action.example.org/reclaim (default http://<listen address>)");
   srv->add_option("--heavy-workers", sa.heavy_workers,
-                  "threads for status, as-of status and OGC item pages (never the I/O threads)")
+                  "threads for status, as-of status and uncached OGC item pages (never the I/O "
+                  "threads); one is kept for signed-in users")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   srv->add_option("--heavy-per-client", sa.heavy_per_client,
