@@ -49,6 +49,12 @@ reject "unknown enum value" "hazard_type" hazards "$(mixed enum 'KH-HZ-E,e,XHA,A
 reject "missing required field" "date_recorded" hazards "$(mixed req 'KH-HZ-R,r,CHA,AP,open,01,01020101,,,"'"$GOOD"'"')"
 printf '%s\nKH-HZ-U8,\xff\xfe bad,CHA,AP,open,01,01020101,2019-03-01,,"%s"\n' "$HDR" "$GOOD" > "$WORK/latin1.csv"
 reject "non-UTF-8 text" "UTF-8" hazards "$WORK/latin1.csv"
+# a CSV line over the 10,000,000-byte limit (row 3, after a good row 2): refused naming the row
+# and the limit, nothing imported
+{ printf '%s\nKH-HZ-OK,ok,CHA,AP,open,01,01020101,2019-03-01,,"%s"\nKH-HZ-LONG,' "$HDR" "$(square 103.02 13.50 0.001)"
+  head -c 10000001 /dev/zero | tr '\0' 'x'; printf ',CHA,AP,open,01,01020101,2019-03-01,,\n'; } > "$WORK/longline.csv"
+reject "over-long CSV line" "row 3: the line is longer than the limit of 10000000 bytes" hazards "$WORK/longline.csv"
+rm -f "$WORK/longline.csv"
 printf 'id,nmae\nX,1\n' > "$WORK/typo.csv"
 reject "unknown column" "nmae" hazards "$WORK/typo.csv"
 
