@@ -1,0 +1,319 @@
+// The one suppression rule (disclosure.hpp): primary suppression below the threshold, the audit
+// (reader's bounds by linear programming, COIN-OR Clp) and complementary suppression.
+#include "analysis/disclosure.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <coin/ClpSimplex.hpp>
+#include <coin/CoinPackedMatrix.hpp>
+
+namespace reclaim::analysis::disclosure {
+
+size_t Table::add_cell(int64_t count) {
+  if (count < 0) throw std::invalid_argument("disclosure: negative count " + std::to_string(count));
+  counts_.push_back(count);
+  return counts_.size() - 1;
+}
+
+void Table::add_sum(size_t total, std::vector<size_t> parts) {
+  int64_t s = 0;
+  for (size_t p : parts) s += counts_.at(p);
+  if (counts_.at(total) != s)
+    throw std::invalid_argument("disclosure: cell " + std::to_string(total) + " is " +
+                                std::to_string(counts_[total]) + ", its parts add up to " +
+                                std::to_string(s));
+  sums_.push_back(Sum{total, std::move(parts)});
+}
+
+namespace {
+
+constexpr double kEps = 1e-6;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// The relation cells[total] − Σ cells[parts] = 0 as (cell, coefficient) pairs.
+std::vector<std::pair<size_t, double>> terms(const Table::Sum& s) {
+  std::vector<std::pair<size_t, double>> t;
+  t.reserve(s.parts.size() + 1);
+  t.emplace_back(s.total, 1.0);
+  for (size_t p : s.parts) t.emplace_back(p, -1.0);
+  return t;
+}
+
+/// Groups of hidden cells that share a relation (directly or through other hidden cells): the
+/// reader's bounds of a cell depend on its group only, so each group is one small LP.
+std::vector<std::vector<size_t>> components(const Table& t, const std::vector<bool>& hidden) {
+  std::vector<size_t> parent(t.size());
+  std::iota(parent.begin(), parent.end(), size_t{0});
+  auto find = [&](size_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  for (const auto& s : t.sums()) {
+    size_t first = t.size();
+    for (const auto& [cell, coef] : terms(s)) {
+      (void)coef;
+      if (!hidden[cell]) continue;
+      if (first == t.size()) {
+        first = cell;
+      } else {
+        parent[find(cell)] = find(first);
+      }
+    }
+  }
+  std::vector<std::vector<size_t>> groups;
+  std::vector<size_t> group_of(t.size(), t.size());
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (!hidden[i]) continue;
+    const size_t r = find(i);
+    if (group_of[r] == t.size()) {
+      group_of[r] = groups.size();
+      groups.emplace_back();
+    }
+    groups[group_of[r]].push_back(i);
+  }
+  return groups;
+}
+
+/// The reader's LP over one group of hidden cells: variables are the group's cells (≥ 0), rows
+/// are the relations that touch the group, with the published cells moved to the right side.
+class ReaderLp {
+ public:
+  ReaderLp(const Table& t, const std::vector<size_t>& group)
+      : group_(group) {
+    std::vector<int> col_of(t.size(), -1);
+    for (size_t k = 0; k < group.size(); ++k) col_of[group[k]] = static_cast<int>(k);
+    std::vector<int> rows, cols;
+    std::vector<double> elems, rhs;
+    for (const auto& s : t.sums()) {
+      bool touches = false;
+      double r = 0;
+      for (const auto& [cell, coef] : terms(s)) {
+        if (col_of[cell] >= 0) {
+          touches = true;
+        } else {
+          r -= coef * static_cast<double>(t.count(cell));
+        }
+      }
+      if (!touches) continue;
+      const int row = static_cast<int>(rhs.size());
+      for (const auto& [cell, coef] : terms(s)) {
+        if (col_of[cell] < 0) continue;
+        rows.push_back(row);
+        cols.push_back(col_of[cell]);
+        elems.push_back(coef);
+      }
+      rhs.push_back(r);
+    }
+    has_rows_ = !rhs.empty();
+    if (!has_rows_) return;
+    const int ncols = static_cast<int>(group.size());
+    CoinPackedMatrix m(true, rows.data(), cols.data(), elems.data(),
+                       static_cast<CoinBigIndex>(elems.size()));
+    m.setDimensions(static_cast<int>(rhs.size()), ncols);
+    std::vector<double> lo(group.size(), 0.0), hi(group.size(), COIN_DBL_MAX),
+        obj(group.size(), 0.0);
+    lp_.setLogLevel(0);
+    lp_.loadProblem(m, lo.data(), hi.data(), obj.data(), rhs.data(), rhs.data());
+  }
+
+  /// The bounds of the group's k-th cell. Errors: kInternal when the solver fails.
+  Result<Interval> bounds(size_t k) {
+    if (!has_rows_) return Interval{0, kInf};  // in no relation: nothing bounds it
+    const int col = static_cast<int>(k);
+    lp_.setObjectiveCoefficient(col, 1.0);
+    Interval out;
+    for (const double dir : {1.0, -1.0}) {
+      lp_.setOptimizationDirection(dir);
+      lp_.primal();
+      if (dir < 0 && lp_.isProvenDualInfeasible()) {
+        out.hi = kInf;
+        continue;
+      }
+      if (!lp_.isProvenOptimal()) {
+        lp_.setObjectiveCoefficient(col, 0.0);
+        return fail(ErrorCode::kInternal,
+                    "disclosure audit: the solver stopped with status " +
+                        std::to_string(lp_.status()) + " on cell " + std::to_string(group_[k]));
+      }
+      const double v = lp_.getColSolution()[col];
+      if (dir > 0) {
+        out.lo = std::max(0.0, std::ceil(v - kEps));
+      } else {
+        out.hi = std::floor(v + kEps);
+      }
+    }
+    lp_.setObjectiveCoefficient(col, 0.0);
+    return out;
+  }
+
+ private:
+  const std::vector<size_t>& group_;
+  ClpSimplex lp_;
+  bool has_rows_ = false;
+};
+
+/// The complement LP for one unprotected hidden cell c (after Fischetti and Salazar): two
+/// perturbations of the table, one up (y) and one down (z), each keeping every relation and
+/// every cell non-negative, that move c apart by kThreshold + 1 in all. Moving a published cell
+/// costs its count + 1 per unit, moving a hidden cell almost nothing; the published cells that
+/// move are the complements to hide. With `down` set, c moves down by exactly that much.
+/// Returns the published cells to hide; std::nullopt when the solver fails.
+std::optional<std::vector<size_t>> complements(const Table& t, const std::vector<bool>& hidden, size_t c,
+                                std::optional<double> down) {
+  const size_t n = t.size();
+  const int ucol = static_cast<int>(4 * n), lcol = ucol + 1, ncols = lcol + 1;
+  auto var = [](size_t cell, int which) { return static_cast<int>(4 * cell) + which; };
+  // which: 0 = y+, 1 = y−, 2 = z+, 3 = z−
+  std::vector<int> rows, cols;
+  std::vector<double> elems, rlo, rhi;
+  auto add_row = [&](double lo, double hi) {
+    rlo.push_back(lo);
+    rhi.push_back(hi);
+    return static_cast<int>(rlo.size()) - 1;
+  };
+  auto put = [&](int row, int col, double v) {
+    rows.push_back(row);
+    cols.push_back(col);
+    elems.push_back(v);
+  };
+  for (const auto& s : t.sums()) {
+    for (int vec = 0; vec < 2; ++vec) {  // y, then z
+      const int row = add_row(0, 0);
+      for (const auto& [cell, coef] : terms(s)) {
+        put(row, var(cell, 2 * vec), coef);
+        put(row, var(cell, 2 * vec + 1), -coef);
+      }
+    }
+  }
+  int row = add_row(0, 0);  // y_c = u
+  put(row, var(c, 0), 1);
+  put(row, var(c, 1), -1);
+  put(row, ucol, -1);
+  row = add_row(0, 0);  // z_c = −l
+  put(row, var(c, 2), 1);
+  put(row, var(c, 3), -1);
+  put(row, lcol, 1);
+  row = add_row(static_cast<double>(kThreshold + 1), COIN_DBL_MAX);  // u + l ≥ threshold + 1
+  put(row, ucol, 1);
+  put(row, lcol, 1);
+
+  std::vector<double> clo(static_cast<size_t>(ncols), 0.0), chi(static_cast<size_t>(ncols), COIN_DBL_MAX),
+      obj(static_cast<size_t>(ncols), 0.0);
+  for (size_t j = 0; j < n; ++j) {
+    const double x = static_cast<double>(t.count(j));
+    const double w = hidden[j] ? 1e-3 : x + 1.0;
+    for (int which = 0; which < 4; ++which) obj[static_cast<size_t>(var(j, which))] = w;
+    chi[static_cast<size_t>(var(j, 1))] = x;  // x + y ≥ 0
+    chi[static_cast<size_t>(var(j, 3))] = x;  // x + z ≥ 0
+  }
+  chi[static_cast<size_t>(lcol)] = static_cast<double>(t.count(c));
+  if (down) clo[static_cast<size_t>(lcol)] = chi[static_cast<size_t>(lcol)] = *down;
+
+  CoinPackedMatrix m(true, rows.data(), cols.data(), elems.data(),
+                     static_cast<CoinBigIndex>(elems.size()));
+  m.setDimensions(static_cast<int>(rlo.size()), ncols);
+  ClpSimplex lp;
+  lp.setLogLevel(0);
+  lp.loadProblem(m, clo.data(), chi.data(), obj.data(), rlo.data(), rhi.data());
+  lp.initialSolve();
+  if (!lp.isProvenOptimal()) return std::nullopt;
+  const double* x = lp.getColSolution();
+  const double l = x[lcol];
+  if (!down && std::fabs(l - std::round(l)) > kEps)
+    return complements(t, hidden, c, std::floor(l));  // whole numbers: see protect()
+  std::vector<size_t> out;
+  for (size_t j = 0; j < n; ++j) {
+    if (hidden[j]) continue;
+    for (int which = 0; which < 4; ++which)
+      if (x[var(j, which)] > kEps) {
+        out.push_back(j);
+        break;
+      }
+  }
+  return out;
+}
+
+Result<Interval> bounds_of(const Table& t, const std::vector<bool>& hidden, size_t cell) {
+  for (auto& g : components(t, hidden)) {
+    auto it = std::find(g.begin(), g.end(), cell);
+    if (it == g.end()) continue;
+    ReaderLp lp(t, g);
+    return lp.bounds(static_cast<size_t>(it - g.begin()));
+  }
+  const double v = static_cast<double>(t.count(cell));
+  return Interval{v, v};
+}
+
+}  // namespace
+
+Result<std::vector<Interval>> audit(const Table& t, const std::vector<bool>& hidden) {
+  if (hidden.size() != t.size())
+    return fail(ErrorCode::kInvalidArgument,
+                "disclosure audit: " + std::to_string(hidden.size()) + " flags for " +
+                    std::to_string(t.size()) + " cells");
+  std::vector<Interval> out(t.size());
+  for (size_t i = 0; i < t.size(); ++i) {
+    const double v = static_cast<double>(t.count(i));
+    out[i] = Interval{v, v};
+  }
+  for (const auto& g : components(t, hidden)) {
+    ReaderLp lp(t, g);
+    for (size_t k = 0; k < g.size(); ++k) {
+      auto b = lp.bounds(k);
+      if (!b) return fail(b.error());
+      out[g[k]] = *b;
+    }
+  }
+  return out;
+}
+
+std::vector<bool> protect(const Table& t) {
+  std::vector<bool> hidden(t.size(), false);
+  bool any = false;
+  for (size_t i = 0; i < t.size(); ++i) any |= (hidden[i] = below_threshold(t.count(i)));
+  if (!any) return hidden;
+  auto hide_all = [&] { return std::vector<bool>(t.size(), true); };
+  // Each round audits everything, then gives each unprotected cell its complements; a round
+  // always hides at least one more cell (the LP's perturbation, made whole, moves some published
+  // cell), so this ends, at the latest with every cell hidden.
+  for (;;) {
+    auto a = audit(t, hidden);
+    if (!a) return hide_all();
+    std::vector<size_t> weak;
+    for (size_t i = 0; i < t.size(); ++i)
+      if (hidden[i] && !(*a)[i].protects()) weak.push_back(i);
+    if (weak.empty()) return hidden;
+    bool progress = false;
+    for (size_t c : weak) {
+      if (progress) {  // earlier complements of this round may already protect c
+        auto b = bounds_of(t, hidden, c);
+        if (!b) return hide_all();
+        if (b->protects()) continue;
+      }
+      auto add = complements(t, hidden, c, std::nullopt);
+      if (!add || add->empty()) add = complements(t, hidden, c, 0.0);  // straight up: feasible
+      if (!add) return hide_all();
+      if (add->empty()) {  // rounding only: hide what shares a relation with c
+        for (const auto& s : t.sums())
+          for (const auto& [cell, coef] : terms(s)) {
+            (void)coef;
+            if (cell == c)
+              for (const auto& [other, k] : terms(s)) {
+                (void)k;
+                if (!hidden[other]) add->push_back(other);
+              }
+          }
+        if (add->empty()) return hide_all();
+      }
+      for (size_t j : *add) hidden[j] = true;
+      progress = true;
+    }
+  }
+}
+
+}  // namespace reclaim::analysis::disclosure
