@@ -110,6 +110,8 @@ class ReaderLp {
       rhs.push_back(r);
     }
     has_rows_ = !rhs.empty();
+    seen_lo_.assign(group.size(), kInf);
+    seen_hi_.assign(group.size(), -kInf);
     if (!has_rows_) return;
     const int ncols = static_cast<int>(group.size());
     CoinPackedMatrix m(true, rows.data(), cols.data(), elems.data(),
@@ -129,9 +131,11 @@ class ReaderLp {
     Interval out;
     for (const double dir : {1.0, -1.0}) {
       lp_.setOptimizationDirection(dir);
-      lp_.primal();
+      lp_.primal(0, solved_ ? 7 : 1);
+      solved_ = true;
       if (dir < 0 && lp_.isProvenDualInfeasible()) {
         out.hi = kInf;
+        seen_hi_[k] = kInf;
         continue;
       }
       if (!lp_.isProvenOptimal()) {
@@ -140,7 +144,12 @@ class ReaderLp {
                     "disclosure audit: the solver stopped with status " +
                         std::to_string(lp_.status()) + " on cell " + std::to_string(group_[k]));
       }
-      const double v = lp_.getColSolution()[col];
+      const double* x = lp_.getColSolution();
+      for (size_t j = 0; j < group_.size(); ++j) {  // every solution is a table the reader
+        seen_lo_[j] = std::min(seen_lo_[j], x[j]);   // cannot rule out: a witness for all
+        seen_hi_[j] = std::max(seen_hi_[j], x[j]);
+      }
+      const double v = x[col];
       if (dir > 0) {
         out.lo = std::max(0.0, std::ceil(v - kEps));
       } else {
@@ -151,10 +160,21 @@ class ReaderLp {
     return out;
   }
 
+  /// Already known to be protected from the tables the solver has produced so far (two
+  /// feasible tables, rounded inward, further apart than the threshold)? Then bounds(k) would
+  /// say so too: its interval contains these.
+  [[nodiscard]] bool witnessed(size_t k) const {
+    if (!has_rows_) return true;
+    const Interval w{std::ceil(seen_lo_[k] - kEps), std::floor(seen_hi_[k] + kEps)};
+    return seen_lo_[k] <= seen_hi_[k] && w.protects();
+  }
+
  private:
   const std::vector<size_t>& group_;
   ClpSimplex lp_;
   bool has_rows_ = false;
+  bool solved_ = false;  // later solves start from the last basis and factorization
+  std::vector<double> seen_lo_, seen_hi_;  // the range of each cell over the solutions so far
 };
 
 /// The complement LP for one unprotected hidden cell c (after Fischetti and Salazar): two
@@ -162,9 +182,15 @@ class ReaderLp {
 /// every cell non-negative, that move c apart by kThreshold + 1 in all. Moving a published cell
 /// costs its count + 1 per unit, moving a hidden cell almost nothing; the published cells that
 /// move are the complements to hide. With `down` set, c moves down by exactly that much.
-/// Returns the published cells to hide; std::nullopt when the solver fails.
-std::optional<std::vector<size_t>> complements(const Table& t, const std::vector<bool>& hidden, size_t c,
-                                std::optional<double> down) {
+struct Complement {
+  std::vector<size_t> cells;           ///< the published cells to hide
+  std::vector<double> up, down;        ///< the two perturbations, one entry per cell
+};
+
+/// Returns the published cells to hide and the perturbations; std::nullopt when the solver
+/// fails.
+std::optional<Complement> complements(const Table& t, const std::vector<bool>& hidden, size_t c,
+                                      std::optional<double> down) {
   const size_t n = t.size();
   const int ucol = static_cast<int>(4 * n), lcol = ucol + 1, ncols = lcol + 1;
   auto var = [](size_t cell, int which) { return static_cast<int>(4 * cell) + which; };
@@ -220,33 +246,47 @@ std::optional<std::vector<size_t>> complements(const Table& t, const std::vector
   ClpSimplex lp;
   lp.setLogLevel(0);
   lp.loadProblem(m, clo.data(), chi.data(), obj.data(), rlo.data(), rhi.data());
-  lp.initialSolve();
+  lp.dual();  // every cost is ≥ 0: the slack basis is dual feasible from the start
   if (!lp.isProvenOptimal()) return std::nullopt;
   const double* x = lp.getColSolution();
   const double l = x[lcol];
   if (!down && std::fabs(l - std::round(l)) > kEps)
     return complements(t, hidden, c, std::floor(l));  // whole numbers: see protect()
-  std::vector<size_t> out;
+  Complement out;
+  out.up.resize(n);
+  out.down.resize(n);
   for (size_t j = 0; j < n; ++j) {
+    out.up[j] = x[var(j, 0)] - x[var(j, 1)];
+    out.down[j] = x[var(j, 2)] - x[var(j, 3)];
     if (hidden[j]) continue;
     for (int which = 0; which < 4; ++which)
       if (x[var(j, which)] > kEps) {
-        out.push_back(j);
+        out.cells.push_back(j);
         break;
       }
   }
   return out;
 }
 
-Result<Interval> bounds_of(const Table& t, const std::vector<bool>& hidden, size_t cell) {
-  for (auto& g : components(t, hidden)) {
-    auto it = std::find(g.begin(), g.end(), cell);
-    if (it == g.end()) continue;
+/// The hidden cells of `cells` (all hidden cells when empty) that the audit does not protect.
+/// Stops solving for a cell as soon as the solver's tables witness its protection, so it costs
+/// far fewer LPs than audit(); the verdicts are the same.
+Result<std::vector<size_t>> unprotected(const Table& t, const std::vector<bool>& hidden,
+                                        const std::vector<size_t>& cells) {
+  std::vector<size_t> out;
+  std::vector<bool> wanted(t.size(), cells.empty());
+  for (size_t c : cells) wanted[c] = true;
+  for (const auto& g : components(t, hidden)) {
+    if (std::none_of(g.begin(), g.end(), [&](size_t c) { return wanted[c]; })) continue;
     ReaderLp lp(t, g);
-    return lp.bounds(static_cast<size_t>(it - g.begin()));
+    for (size_t k = 0; k < g.size(); ++k) {
+      if (!wanted[g[k]] || lp.witnessed(k)) continue;
+      auto b = lp.bounds(k);
+      if (!b) return fail(b.error());
+      if (!b->protects()) out.push_back(g[k]);
+    }
   }
-  const double v = static_cast<double>(t.count(cell));
-  return Interval{v, v};
+  return out;
 }
 
 }  // namespace
@@ -282,36 +322,43 @@ std::vector<bool> protect(const Table& t) {
   // always hides at least one more cell (the LP's perturbation, made whole, moves some published
   // cell), so this ends, at the latest with every cell hidden.
   for (;;) {
-    auto a = audit(t, hidden);
-    if (!a) return hide_all();
-    std::vector<size_t> weak;
-    for (size_t i = 0; i < t.size(); ++i)
-      if (hidden[i] && !(*a)[i].protects()) weak.push_back(i);
-    if (weak.empty()) return hidden;
-    bool progress = false;
-    for (size_t c : weak) {
-      if (progress) {  // earlier complements of this round may already protect c
-        auto b = bounds_of(t, hidden, c);
-        if (!b) return hide_all();
-        if (b->protects()) continue;
+    auto weak = unprotected(t, hidden, {});
+    if (!weak) return hide_all();
+    if (weak->empty()) return hidden;
+    // The perturbations found this round: each is a table the reader cannot rule out once its
+    // moved cells are hidden, so it witnesses the protection of other cells without an LP.
+    std::vector<std::vector<double>> moves;
+    auto witnessed = [&](size_t c) {
+      double lo = 0, hi = 0;
+      for (const auto& m : moves) lo = std::min(lo, m[c]), hi = std::max(hi, m[c]);
+      const double x = static_cast<double>(t.count(c));
+      return Interval{std::ceil(x + lo - kEps), std::floor(x + hi + kEps)}.protects();
+    };
+    for (size_t c : *weak) {
+      if (!moves.empty()) {  // earlier complements of this round may already protect c
+        if (witnessed(c)) continue;
+        auto still = unprotected(t, hidden, {c});
+        if (!still) return hide_all();
+        if (still->empty()) continue;
       }
       auto add = complements(t, hidden, c, std::nullopt);
-      if (!add || add->empty()) add = complements(t, hidden, c, 0.0);  // straight up: feasible
+      if (!add || add->cells.empty()) add = complements(t, hidden, c, 0.0);  // straight up
       if (!add) return hide_all();
-      if (add->empty()) {  // rounding only: hide what shares a relation with c
+      if (add->cells.empty()) {  // rounding only: hide what shares a relation with c
         for (const auto& s : t.sums())
           for (const auto& [cell, coef] : terms(s)) {
             (void)coef;
             if (cell == c)
               for (const auto& [other, k] : terms(s)) {
                 (void)k;
-                if (!hidden[other]) add->push_back(other);
+                if (!hidden[other]) add->cells.push_back(other);
               }
           }
-        if (add->empty()) return hide_all();
+        if (add->cells.empty()) return hide_all();
       }
-      for (size_t j : *add) hidden[j] = true;
-      progress = true;
+      for (size_t j : add->cells) hidden[j] = true;
+      moves.push_back(std::move(add->up));
+      moves.push_back(std::move(add->down));
     }
   }
 }
