@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
     const std::string a = reclaim::analysis::status_to_json(*st);
     official.push_back(cpu_ms() - t0);
     t0 = cpu_ms();
-    const std::string b = reclaim::analysis::status_to_json(*st, reclaim::analysis::Audience::kPublic);
+    const std::string b =
+        reclaim::analysis::status_to_json(*st, reclaim::analysis::Audience::kPublic);
     pub.push_back(cpu_ms() - t0);
   }
   size_t cells = 0, hidden = 0;
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
   }
   std::printf("status computed in %.0f ms CPU; casualty cells %zu, hidden for the public %zu\n",
               status_ms, cells, hidden);
-  std::printf("status JSON official %.1f ms, public %.1f ms CPU (median of %d)\n",
-              median(official), median(pub), runs);
+  std::printf("status JSON official %.1f ms, public %.1f ms CPU (median of %d)\n", median(official),
+              median(pub), runs);
   return 0;
 }

@@ -83,8 +83,7 @@ std::vector<std::vector<size_t>> components(const Table& t, const std::vector<bo
 /// are the relations that touch the group, with the published cells moved to the right side.
 class ReaderLp {
  public:
-  ReaderLp(const Table& t, const std::vector<size_t>& group)
-      : group_(group) {
+  ReaderLp(const Table& t, const std::vector<size_t>& group) : group_(group) {
     std::vector<int> col_of(t.size(), -1);
     for (size_t k = 0; k < group.size(); ++k) col_of[group[k]] = static_cast<int>(k);
     std::vector<int> rows, cols;
@@ -140,13 +139,13 @@ class ReaderLp {
       }
       if (!lp_.isProvenOptimal()) {
         lp_.setObjectiveCoefficient(col, 0.0);
-        return fail(ErrorCode::kInternal,
-                    "disclosure audit: the solver stopped with status " +
-                        std::to_string(lp_.status()) + " on cell " + std::to_string(group_[k]));
+        return fail(ErrorCode::kInternal, "disclosure audit: the solver stopped with status " +
+                                              std::to_string(lp_.status()) + " on cell " +
+                                              std::to_string(group_[k]));
       }
       const double* x = lp_.getColSolution();
       for (size_t j = 0; j < group_.size(); ++j) {  // every solution is a table the reader
-        seen_lo_[j] = std::min(seen_lo_[j], x[j]);   // cannot rule out: a witness for all
+        seen_lo_[j] = std::min(seen_lo_[j], x[j]);  // cannot rule out: a witness for all
         seen_hi_[j] = std::max(seen_hi_[j], x[j]);
       }
       const double v = x[col];
@@ -183,8 +182,8 @@ class ReaderLp {
 /// costs its count + 1 per unit, moving a hidden cell almost nothing; the published cells that
 /// move are the complements to hide. With `down` set, c moves down by exactly that much.
 struct Complement {
-  std::vector<size_t> cells;           ///< the published cells to hide
-  std::vector<double> up, down;        ///< the two perturbations, one entry per cell
+  std::vector<size_t> cells;     ///< the published cells to hide
+  std::vector<double> up, down;  ///< the two perturbations, one entry per cell
 };
 
 /// Returns the published cells to hide and the perturbations; std::nullopt when the solver
@@ -228,8 +227,8 @@ std::optional<Complement> complements(const Table& t, const std::vector<bool>& h
   put(row, ucol, 1);
   put(row, lcol, 1);
 
-  std::vector<double> clo(static_cast<size_t>(ncols), 0.0), chi(static_cast<size_t>(ncols), COIN_DBL_MAX),
-      obj(static_cast<size_t>(ncols), 0.0);
+  std::vector<double> clo(static_cast<size_t>(ncols), 0.0),
+      chi(static_cast<size_t>(ncols), COIN_DBL_MAX), obj(static_cast<size_t>(ncols), 0.0);
   for (size_t j = 0; j < n; ++j) {
     const double x = static_cast<double>(t.count(j));
     const double w = hidden[j] ? 1e-3 : x + 1.0;
@@ -293,9 +292,9 @@ Result<std::vector<size_t>> unprotected(const Table& t, const std::vector<bool>&
 
 Result<std::vector<Interval>> audit(const Table& t, const std::vector<bool>& hidden) {
   if (hidden.size() != t.size())
-    return fail(ErrorCode::kInvalidArgument,
-                "disclosure audit: " + std::to_string(hidden.size()) + " flags for " +
-                    std::to_string(t.size()) + " cells");
+    return fail(ErrorCode::kInvalidArgument, "disclosure audit: " + std::to_string(hidden.size()) +
+                                                 " flags for " + std::to_string(t.size()) +
+                                                 " cells");
   std::vector<Interval> out(t.size());
   for (size_t i = 0; i < t.size(); ++i) {
     const double v = static_cast<double>(t.count(i));

@@ -39,8 +39,7 @@ Reader reader_of(const Table& t, const std::vector<bool>& hidden) {
 }
 
 /// The reader's ranges of every hidden cell must be wider than the threshold; returns them.
-std::vector<Range> expect_protected(const Table& t, const std::vector<bool>& hidden,
-                                    int64_t cap) {
+std::vector<Range> expect_protected(const Table& t, const std::vector<bool>& hidden, int64_t cap) {
   IntegerReader e(reader_of(t, hidden), cap);
   auto ranges = e.run();
   EXPECT_TRUE(e.consistent);
@@ -49,8 +48,8 @@ std::vector<Range> expect_protected(const Table& t, const std::vector<bool>& hid
     EXPECT_LE(ranges[i].lo, t.count(i)) << "cell " << i;
     EXPECT_GE(ranges[i].hi, t.count(i)) << "cell " << i;
     EXPECT_GT(ranges[i].width(), kThreshold)
-        << "cell " << i << " (count " << t.count(i) << ") is narrowed to [" << ranges[i].lo
-        << ", " << ranges[i].hi << "]";
+        << "cell " << i << " (count " << t.count(i) << ") is narrowed to [" << ranges[i].lo << ", "
+        << ranges[i].hi << "]";
   }
   return ranges;
 }

@@ -125,7 +125,7 @@ class IntegerReader {
 /// relations docs/api.md states: total = killed + injured = by sex = by age; national = Σ
 /// provinces.
 inline Reader reader_from_json(const nlohmann::json& j, const std::string& y,
-                        std::vector<std::pair<std::string, std::string>>* names) {
+                               std::vector<std::pair<std::string, std::string>>* names) {
   Reader r;
   std::vector<nlohmann::json> areas{j["national"]};
   for (const auto& p : j["provinces"]) areas.push_back(p);
