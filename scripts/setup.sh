@@ -10,7 +10,7 @@ PKGS=(
   nlohmann-json3-dev libfmt-dev libcli11-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
-  libboost-dev libsodium-dev libprotozero-dev
+  libboost-dev libsodium-dev libprotozero-dev coinor-libclp-dev
   zip unzip time python3 jq curl wrk nginx-light
 )
 

@@ -1,7 +1,10 @@
 #include "analysis/status.hpp"
 
+#include "analysis/disclosure.hpp"
+
 #include <algorithm>
 #include <cstdio>
+#include <set>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -188,7 +191,10 @@ nlohmann::ordered_json remaining_json(const RemainingByType& r) {
           {"union_area_m2", r.union_area_m2},
           {"overlap_m2", r.overlap_m2()}};
 }
-nlohmann::ordered_json area_json(const AreaSummary& a) {
+/// The hidden figures of one area, by year (nullptr: official output, nothing hidden).
+using AreaMask = std::map<int, std::array<bool, 9>>;
+
+nlohmann::ordered_json area_json(const AreaSummary& a, const AreaMask* hide) {
   nlohmann::ordered_json j;
   if (!a.code.empty()) {
     j["code"] = a.code;
@@ -212,12 +218,24 @@ nlohmann::ordered_json area_json(const AreaSummary& a) {
         {"ap_mines", e.ap_mines}, {"at_mines", e.at_mines}, {"erw_items", e.erw_items}};
   j["eo_destroyed_by_year"] = eo;
   nlohmann::ordered_json cas = nlohmann::ordered_json::object();
-  for (const auto& [y, c] : a.casualties_by_year)
-    cas[std::to_string(y)] = {{"total", c.total()},     {"killed", c.killed},
-                              {"injured", c.injured},   {"male", c.male},
-                              {"female", c.female},     {"sex_unknown", c.sex_unknown},
-                              {"adult", c.adult},       {"child", c.child},
-                              {"age_unknown", c.age_unknown}};
+  for (const auto& [y, c] : a.casualties_by_year) {
+    const std::array<int, 9> v = casualty_figures(c);
+    const std::array<bool, 9>* h = nullptr;
+    if (hide)
+      if (auto it = hide->find(y); it != hide->end()) h = &it->second;
+    nlohmann::ordered_json fig;
+    bool any = false;
+    for (size_t k = 0; k < v.size(); ++k) {
+      if (h && (*h)[k]) {
+        fig[kCasualtyFigures[k]] = nullptr;
+        any = true;
+      } else {
+        fig[kCasualtyFigures[k]] = v[k];
+      }
+    }
+    if (hide) fig["suppressed"] = any;
+    cas[std::to_string(y)] = std::move(fig);
+  }
   j["casualties_by_year"] = cas;
   j["villages_affected"] = a.villages_affected;
   j["villages_mine_free"] = a.villages_mine_free;
@@ -230,14 +248,69 @@ std::string km2(double m2) {
 }
 }  // namespace
 
-std::string status_to_json(const Status& s) {
+std::array<int, 9> casualty_figures(const CasualtyYear& c) noexcept {
+  return {c.total(), c.killed, c.injured,     c.male,       c.female,
+          c.sex_unknown, c.adult,  c.child, c.age_unknown};
+}
+
+CasualtyMask public_casualty_mask(const Status& s) {
+  std::vector<const AreaSummary*> areas{&s.national};
+  for (const auto& p : s.provinces) areas.push_back(&p);
+  std::set<int> years;
+  for (const auto* a : areas)
+    for (const auto& [y, c] : a->casualties_by_year) years.insert(y);
+  CasualtyMask mask;
+  for (const int y : years) {
+    disclosure::Table t;
+    // cell[area][figure], or nothing when the area has no casualties that year (all zero)
+    std::vector<std::optional<std::array<size_t, 9>>> cell(areas.size());
+    for (size_t a = 0; a < areas.size(); ++a) {
+      auto it = areas[a]->casualties_by_year.find(y);
+      if (it == areas[a]->casualties_by_year.end()) continue;
+      const std::array<int, 9> v = casualty_figures(it->second);
+      std::array<size_t, 9> idx{};
+      for (size_t k = 0; k < v.size(); ++k) idx[k] = t.add_cell(v[k]);
+      t.add_sum(idx[0], {idx[1], idx[2]});          // killed + injured
+      t.add_sum(idx[0], {idx[3], idx[4], idx[5]});  // by sex
+      t.add_sum(idx[0], {idx[6], idx[7], idx[8]});  // by age
+      cell[a] = idx;
+    }
+    if (cell[0]) {
+      for (size_t k = 0; k < kCasualtyFigures.size(); ++k) {  // national = Σ provinces
+        std::vector<size_t> parts;
+        for (size_t a = 1; a < areas.size(); ++a)
+          if (cell[a]) parts.push_back((*cell[a])[k]);
+        t.add_sum((*cell[0])[k], std::move(parts));
+      }
+    }
+    const std::vector<bool> hidden = disclosure::protect(t);
+    for (size_t a = 0; a < areas.size(); ++a) {
+      if (!cell[a]) continue;
+      std::array<bool, 9> h{};
+      for (size_t k = 0; k < h.size(); ++k) h[k] = hidden[(*cell[a])[k]];
+      mask[{a, y}] = h;
+    }
+  }
+  return mask;
+}
+
+std::string status_to_json(const Status& s, Audience audience) {
+  const bool pub = audience == Audience::kPublic;
+  std::vector<AreaMask> masks(pub ? s.provinces.size() + 1 : 0);
+  if (pub)
+    for (const auto& [key, h] : public_casualty_mask(s)) masks[key.first][key.second] = h;
+  auto mask_of = [&](size_t area) { return pub ? &masks[area] : nullptr; };
   nlohmann::ordered_json j;
   j["as_of"] = s.as_of ? nlohmann::ordered_json(s.as_of->iso()) : nlohmann::ordered_json(nullptr);
-  j["national"] = area_json(s.national);
+  j["national"] = area_json(s.national, mask_of(0));
   j["eo_finds_by_category"] = s.eo_finds_by_category;
   nlohmann::ordered_json p = nlohmann::ordered_json::array();
-  for (const auto& a : s.provinces) p.push_back(area_json(a));
+  for (size_t i = 0; i < s.provinces.size(); ++i) p.push_back(area_json(s.provinces[i], mask_of(i + 1)));
   j["provinces"] = p;
+  if (pub) {
+    j["small_counts_suppressed"] = true;
+    j["suppression_threshold"] = disclosure::kThreshold;
+  }
   return j.dump(2);
 }
 

@@ -36,6 +36,12 @@ struct CasualtyYear {
   int total() const noexcept { return killed + injured; }
 };
 
+/// The figures of a CasualtyYear in output order (the JSON keys). A reader knows that
+/// total = killed + injured = male + female + sex_unknown = adult + child + age_unknown.
+inline constexpr std::array<const char*, 9> kCasualtyFigures = {
+    "total", "killed", "injured", "male", "female", "sex_unknown", "adult", "child", "age_unknown"};
+std::array<int, 9> casualty_figures(const CasualtyYear& c) noexcept;
+
 struct EoYear {
   long ap_mines = 0, at_mines = 0, erw_items = 0;
 };
@@ -70,7 +76,23 @@ struct StatusInput {
 /// finds dated by then.
 Status compute_status(const StatusInput& in, std::optional<Date> as_of);
 
-std::string status_to_json(const Status& s);
+/// Who reads an output. Official: the CLI and signed-in roles that read records (every figure).
+/// Public: anonymous callers and roles limited to public data; casualty figures go through the
+/// disclosure rule (analysis/disclosure.hpp).
+enum class Audience { kOfficial, kPublic };
+
+/// The casualty figures the public view hides: (area, year) -> one flag per kCasualtyFigures,
+/// area 0 the national summary, area i + 1 provinces[i]. Each year is one linked table: every
+/// area's nine figures with their three breakdowns of the total, and national = Σ provinces for
+/// each figure (a province without casualties that year counts as published zeros). Years are
+/// not linked: no public output gives totals over years.
+using CasualtyMask = std::map<std::pair<size_t, int>, std::array<bool, 9>>;
+CasualtyMask public_casualty_mask(const Status& s);
+
+/// The status as JSON. For the public, hidden figures are null, each year carries
+/// "suppressed": true when any of its figures is hidden, and the top carries
+/// "small_counts_suppressed": true and "suppression_threshold".
+std::string status_to_json(const Status& s, Audience audience = Audience::kOfficial);
 std::string status_to_text(const Status& s);
 
 }  // namespace reclaim::analysis

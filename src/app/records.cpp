@@ -1,6 +1,6 @@
 // The facade's read use cases for the API: record listings with filters, cursor paging and the
 // caller's visibility (released land only for the public, personal fields only for the roles
-// allowed, every personal read logged), public status with small counts suppressed, tiles.
+// allowed, every personal read logged), public status under the disclosure rule, tiles.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -343,30 +343,10 @@ Result<std::vector<storage::HistoryEntry>> Service::history_visible(const std::s
 Result<std::string> Service::status_json(std::optional<Date> as_of, const Visibility& vis) {
   auto st = status(as_of);
   if (!st) return fail(st.error());
-  std::string js = analysis::status_to_json(*st);
-  if (vis.all_records) return js;
-  // Public output: casualty figures 1–4 (per area and year) would identify people.
-  auto j = nlohmann::ordered_json::parse(js, nullptr, false);
-  if (j.is_discarded()) return fail(ErrorCode::kInternal, "status JSON did not parse");
-  auto suppress = [](nlohmann::ordered_json& area) {
-    auto it = area.find("casualties_by_year");
-    if (it == area.end() || !it->is_object()) return;
-    for (auto& [year, fig] : it->items()) {
-      bool any = false;
-      for (auto& [k, v] : fig.items()) {
-        if (v.is_number_integer() && v.get<int64_t>() > 0 && v.get<int64_t>() < 5) {
-          v = nullptr;
-          any = true;
-        }
-      }
-      fig["suppressed"] = any;
-    }
-  };
-  suppress(j["national"]);
-  if (auto p = j.find("provinces"); p != j.end() && p->is_array())
-    for (auto& a : *p) suppress(a);
-  j["small_counts_suppressed"] = true;
-  return j.dump(2);
+  // Official output (roles that read records) in full; the public view under the one
+  // disclosure rule (analysis/disclosure.hpp): small counts and their complements hidden.
+  return analysis::status_to_json(
+      *st, vis.all_records ? analysis::Audience::kOfficial : analysis::Audience::kPublic);
 }
 
 Result<const std::vector<core::AdminBoundary>*> Service::boundaries() {

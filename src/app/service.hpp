@@ -117,8 +117,9 @@ class Service {
   Result<std::vector<storage::HistoryEntry>> history_visible(const std::string& entity,
                                                              const std::string& id,
                                                              const Visibility& vis);
-  /// `reclaim status --json`; without vis.all_records, casualty figures 1–4 are null with
-  /// "suppressed": true beside them.
+  /// `reclaim status --json`; without vis.all_records, the public view: casualty figures under
+  /// the disclosure rule (analysis/disclosure.hpp: counts 1–4 and the complements that keep
+  /// them from being worked out are null, "suppressed": true on that year).
   Result<std::string> status_json(std::optional<Date> as_of, const Visibility& vis);
   /// Administrative boundaries (cached after the first call).
   Result<const std::vector<core::AdminBoundary>*> boundaries();

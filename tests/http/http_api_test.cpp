@@ -18,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include "http_client.hpp"
+#include "analysis/disclosure.hpp"
+#include "analysis/test_support.hpp"
 #include "app/service.hpp"
 #include "core/entities.hpp"
 #include "http/server.hpp"
@@ -249,6 +251,61 @@ TEST_F(HttpTest, PublicSeesReleasedLandAndSuppressedCounts) {
   const json body4 = r.js();
   for (const auto& c : body4["collections"]) ids.insert(c["id"]);
   EXPECT_EQ(ids, (std::set<std::string>{"hazards", "admin_boundaries"}));
+}
+
+TEST_F(HttpTest, PublicStatusGivesNoHiddenCasualtyFigureAwayByArithmetic) {
+  // The probe of issue 7: the demo's 2023 national figures are total 32, injured 28, killed 4.
+  // Officially (an analyst) every figure is there; the public gets killed hidden, and no hidden
+  // 2023 figure can be narrowed to kThreshold + 1 values or fewer from what is published.
+  auto official = serve(analyst());
+  auto r = get(official->port(), "/api/status");
+  ASSERT_EQ(r.status, 200);
+  const json off = r.js();
+  const json& o2023 = off["national"]["casualties_by_year"]["2023"];
+  ASSERT_EQ(o2023["total"], 32);
+  ASSERT_EQ(o2023["killed"], 4);
+  ASSERT_EQ(o2023["injured"], 28);
+  EXPECT_FALSE(off.contains("small_counts_suppressed"));
+
+  auto pub = serve(auth::Principal{});
+  r = get(pub->port(), "/api/status");
+  ASSERT_EQ(r.status, 200);
+  const json j = r.js();
+  EXPECT_TRUE(j["national"]["casualties_by_year"]["2023"]["killed"].is_null());
+  std::vector<std::pair<std::string, std::string>> names;
+  const analysis::testing::Reader table = analysis::testing::reader_from_json(j, "2023", &names);
+  analysis::testing::IntegerReader reader(table, 32 + 2 * (analysis::disclosure::kThreshold + 1));
+  const auto ranges = reader.run();
+  ASSERT_TRUE(reader.consistent);
+  size_t hidden = 0;
+  const auto& seen = table.seen;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    if (seen[i]) continue;
+    ++hidden;
+    EXPECT_GT(ranges[i].width(), analysis::disclosure::kThreshold)
+        << names[i].first << " " << names[i].second << " narrowed to [" << ranges[i].lo << ", "
+        << ranges[i].hi << "]";
+  }
+  EXPECT_GE(hidden, 2u);
+  // no other public output carries casualty counts to subtract from: no accident or casualty
+  // records, layers or tiles for the public
+  expect_problem(get(pub->port(), "/api/accidents"), 403);
+  for (const char* path : {"/api/casualties", "/ogc/collections/accidents/items",
+                           "/ogc/collections/casualties/items", "/tiles/accidents/6/50/29.mvt",
+                           "/tiles/casualties/6/50/29.mvt"}) {
+    const auto t = get(pub->port(), path);
+    EXPECT_TRUE(t.status == 403 || t.status == 404) << path << ": " << t.status;
+  }
+  // every other figure the public gets agrees with the official one
+  for (size_t a = 0; a <= off["provinces"].size(); ++a) {
+    const json& oa = a == 0 ? off["national"] : off["provinces"][a - 1];
+    const json& pa = a == 0 ? j["national"] : j["provinces"][a - 1];
+    for (const auto& [year, fig] : pa["casualties_by_year"].items())
+      for (const auto& [k, v] : fig.items())
+        if (k != "suppressed" && !v.is_null()) {
+          EXPECT_EQ(v, oa["casualties_by_year"][year][k]) << year << " " << k;
+        }
+  }
 }
 
 TEST_F(HttpTest, OgcApiFeatures) {
