@@ -76,13 +76,14 @@ void HeavyPool::run(app::Service& svc) {
     if (!c.queued.empty()) turn.push_back(key);  // its next job waits for the others' turn
     lock.unlock();
     const auto t0 = std::chrono::steady_clock::now();
+    std::function<void()> deliver;
     try {
       if (opt_.before_job) opt_.before_job();
-      job(svc);
+      deliver = job(svc);
     } catch (...) {
       // a job answers its own errors (Router::handle never throws); nothing to do here
     }
-    job = nullptr;  // release what it holds (the session) outside the lock
+    job = nullptr;  // release what it holds outside the lock
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     lock.lock();
     mean_job_s_ = 0.8 * mean_job_s_ + 0.2 * s;
@@ -93,6 +94,15 @@ void HeavyPool::run(app::Service& svc) {
     if (!priority) {
       --running_normal_;
       cv_.notify_all();  // a slot for another client's job (or, stopping, the last one is done)
+    }
+    if (deliver) {  // the answer goes out only now that the client's slot is free
+      lock.unlock();
+      try {
+        deliver();
+      } catch (...) {
+      }
+      deliver = nullptr;
+      lock.lock();
     }
   }
 }

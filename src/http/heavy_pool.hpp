@@ -50,7 +50,10 @@ struct HeavyPoolOptions {
 
 class HeavyPool {
  public:
-  using Job = std::function<void(app::Service&)>;
+  /// Runs on a worker and returns the delivery (may be empty), which the pool calls after it has
+  /// released the client's slot: a client that sends its next request as soon as it has the
+  /// answer is never refused for the request it has just been answered.
+  using Job = std::function<std::function<void()>(app::Service&)>;
   enum class Admission {
     kAccepted,     ///< queued; the job will run exactly once on a worker
     kClientLimit,  ///< the client already has per_client requests queued or running

@@ -185,12 +185,16 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     auto self = shared_from_this();
     // keeps ioc.run() from returning (graceful stop) while the job is queued or running
     auto work = net::make_work_guard(srv_.ioc);
-    HeavyPool::Job job = [self, r = std::move(r), keep, head, version, work](app::Service& svc) {
+    HeavyPool::Job job = [self, r = std::move(r), keep, head, version,
+                          work](app::Service& svc) -> std::function<void()> {
       Response out = self->srv_.router->handle(r, svc);
-      net::post(self->stream_.get_executor(),
-                [self, out = std::move(out), id = r.request_id, keep, head, version]() mutable {
-                  self->send(std::move(out), id, keep && !self->srv_.stopping, head, version);
-                });
+      // delivered by the pool once this client's slot is free (see HeavyPool::Job)
+      return [self, out = std::move(out), id = r.request_id, keep, head, version, work]() {
+        net::post(self->stream_.get_executor(),
+                  [self, out, id, keep, head, version]() mutable {
+                    self->send(std::move(out), id, keep && !self->srv_.stopping, head, version);
+                  });
+      };
     };
     HeavyPool& pool = *srv_.pool;
     // a signed-in user's requests go before anonymous clients' (Deferral::client_key "user:…")

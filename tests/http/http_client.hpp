@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -29,10 +30,18 @@ struct Reply {
 };
 
 /// Sends `raw` to 127.0.0.1:port from the local address `source` ("" = any; Linux answers
-/// every 127.0.0.0/8 address on loopback, so "127.0.0.7" is a different client).
-inline Reply send_raw(uint16_t port, const std::string& raw, const std::string& source = "") {
+/// every 127.0.0.0/8 address on loopback, so "127.0.0.7" is a different client). With
+/// `timeout_s`, a reply that does not come within that many seconds gives status 0 (a test
+/// fails instead of hanging).
+inline Reply send_raw(uint16_t port, const std::string& raw, const std::string& source = "",
+                      int timeout_s = 0) {
   Reply r;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (timeout_s > 0) {
+    timeval tv{};
+    tv.tv_sec = timeout_s;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
   if (!source.empty()) {
     sockaddr_in from{};
     from.sin_family = AF_INET;

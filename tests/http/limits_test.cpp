@@ -46,7 +46,7 @@ Reply get_from(const std::string& source, uint16_t port, const std::string& targ
                   "GET " + target + " HTTP/1.1\r\nHost: " +
                       (host.empty() ? "127.0.0.1:" + std::to_string(port) : host) + "\r\n" +
                       extra + "Connection: close\r\n\r\n",
-                  source);
+                  source, 120);  // a request wrongly held fails the test instead of hanging it
 }
 
 /// Holds every pool job at its start until open(); counts the jobs that reached it.
@@ -268,6 +268,22 @@ TEST_F(LimitsTest, AbusiveClientGets429WhileOthersAreAnswered) {
   EXPECT_EQ(again.status, 200) << again.body;
 }
 
+// A client that waits for each answer is never refused: its slot is released before the answer
+// is sent (a worker descheduled after answering used to make the next request a 429).
+TEST_F(LimitsTest, SequentialRequestsOfOneClientAreNeverRefused) {
+  auto s = serve([](ServerOptions& o) {
+    o.heavy.workers = 1;
+    o.heavy.per_client = 1;
+  });
+  const uint16_t p = s->port();
+  for (int i = 0; i < 40; ++i) {
+    auto r = get_from("127.0.0.2", p,
+                      i % 2 ? "/api/status?as_of=" + date_of(i * 97)
+                            : "/ogc/collections/hazards/items?limit=2&offset=" + std::to_string(i));
+    ASSERT_EQ(r.status, 200) << i << " " << r.body;
+  }
+}
+
 // (a) the bounded queue: over all clients, more than max_pending is 503 with Retry-After.
 TEST_F(LimitsTest, FullQueueIs503WithRetryAfter) {
   auto gate = std::make_shared<Gate>();
@@ -439,9 +455,10 @@ TEST_F(LimitsTest, PoolServesClientsInTurnAndSignedInUsersFirst) {
   std::mutex mu;
   std::vector<std::string> order;
   const auto job = [&](std::string label) {
-    return [&mu, &order, label](app::Service&) {
+    return [&mu, &order, label](app::Service&) -> std::function<void()> {
       std::lock_guard<std::mutex> lock(mu);
       order.push_back(label);
+      return {};
     };
   };
   ASSERT_EQ(pool.submit("addr:a", job("a1")), HeavyPool::Admission::kAccepted);
