@@ -581,6 +581,27 @@ TEST_F(ExchangeTest, ZippedShapefileInMemoryReadsLikeOneOnDisk) {
   EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
 }
 
+// Found by fuzzing (fuzz/README.md): a GeometryCollection that is not all polygons was freed
+// while still in use (a use-after-free and a double free in from_ogr). Such a feature now gets
+// a geometry_error like any other unsupported geometry, and the file is read on.
+TEST_F(ExchangeTest, MixedGeometryCollectionIsReportedNotFreedTwice) {
+  write_text("gc.geojson", R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"id": "A"}, "geometry": {"type": "GeometryCollection",
+      "geometries": [{"type": "Point", "coordinates": [103.5, 12.5]},
+        {"type": "Polygon", "coordinates": [[[103,13],[103.1,13],[103.1,13.1],[103,13]]]}]}},
+    {"type": "Feature", "properties": {"id": "B"}, "geometry": {"type": "GeometryCollection",
+      "geometries": [{"type": "Polygon", "coordinates": [[[103,13],[103.1,13],[103.1,13.1],[103,13]]]}]}},
+    {"type": "Feature", "properties": {"id": "C"}, "geometry": {"type": "Point",
+      "coordinates": [103.5, 12.5]}}]})");
+  auto r = read_file(path("gc.geojson"), {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_TRUE((*r)[0].geometry.empty());
+  EXPECT_NE((*r)[0].geometry_error, "");
+  EXPECT_EQ((*r)[1].geometry.type, geo::GeometryType::kMultiPolygon) << (*r)[1].geometry_error;
+  EXPECT_EQ((*r)[2].geometry.type, geo::GeometryType::kPoint);
+}
+
 TEST_F(ExchangeTest, ContentThatIsNotWhatTheExtensionSays) {
   write_text("text.gpkg", "this is not a geopackage\n");
   auto g = read_file(path("text.gpkg"), {});
