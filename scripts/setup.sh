@@ -12,6 +12,7 @@ PKGS=(
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   libboost-dev libsodium-dev libprotozero-dev coinor-libclp-dev
   zip unzip time python3 jq curl wrk nginx-light
+  clang libclang-rt-14-dev llvm   # the asan preset, libFuzzer (scripts/ci_sanitize.sh, fuzz/)
 )
 
 missing=()
