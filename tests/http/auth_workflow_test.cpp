@@ -392,6 +392,9 @@ TEST_F(AuthHttpTest, RoleMatrixEveryRouteEveryRole) {
     return Target{"POST", "/api/logout", "", login(port, kLogins[r])};
   });
   get("/api/me", "DAAAA");
+  // direct edits made in the database by other programs (national data managers, administrators)
+  get("/api/direct-edits", "DDDAA");
+  get("/api/direct-edits?limit=5", "DDDAA");
   // users (administrator)
   get("/api/users", "DDDDA");
   get("/api/users/officer2", "DDDDA");
