@@ -7,6 +7,13 @@
 #include "fuzz_support.hpp"
 #include "workflow/payload.hpp"
 
+// The gazetteer and boundaries are loaded before the first input (under ASan this takes longer
+// than libFuzzer's per-input timeout).
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  (void)reclaim::fuzz::validation();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const auto& s = reclaim::fuzz::schema_of(data[0]);
