@@ -19,6 +19,7 @@
 #include "core/gazetteer.hpp"
 #include "core/record.hpp"
 #include "geo/geometry.hpp"
+#include "geo/overlay.hpp"
 
 namespace reclaim::storage {
 
@@ -80,7 +81,8 @@ struct Condition {
 /// (sort value, id) of the last record of the previous page; `offset` skips records instead.
 struct Query {
   std::vector<Condition> where;        ///< all must hold
-  std::optional<geo::Envelope> bbox;   ///< records whose geometry envelope intersects it
+  std::optional<geo::Envelope> bbox;   ///< records whose geometry intersects it (exactly;
+                                       ///< the spatial index is only the prefilter)
   std::string sort_field;              ///< "" = the id field; ties are broken by id
   bool descending = false;
   struct After {
@@ -265,7 +267,7 @@ inline Result<QueryPage> Store::query(const core::EntitySchema& s, const Query& 
     for (const auto& c : q.where)
       if (!matches(s, r, c)) return true;
     if (q.bbox) {
-      if (r.geometry.empty() || !geo::envelope(r.geometry).intersects(*q.bbox)) return true;
+      if (!geo::intersects_box(r.geometry, *q.bbox)) return true;  // exact, as ST_Intersects
     }
     hits.push_back(std::move(r));
     return true;

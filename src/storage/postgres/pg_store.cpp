@@ -669,12 +669,14 @@ Result<std::string> conditions_sql(const core::EntitySchema& s, const std::vecto
     if (s.geometry == core::GeometryKind::kNone) {
       parts.emplace_back("FALSE");
     } else {
-      std::string env = "geom && ST_MakeEnvelope(";
+      // the GiST index prefilters (&&); ST_Intersects decides (a box in a hole is no hit)
+      std::string env = "ST_MakeEnvelope(";
       for (double v : {bbox->min_lon, bbox->min_lat, bbox->max_lon, bbox->max_lat}) {
         env += placeholder(p, "double precision") + ", ";
         p.real(v);
       }
-      parts.push_back(env + "4326)");
+      env += "4326)";
+      parts.push_back("geom && " + env + " AND ST_Intersects(geom, " + env + ")");
     }
   }
   std::string out;

@@ -317,6 +317,20 @@ void st_bound(sqlite3_context* ctx, int, sqlite3_value** argv) {
   }
 }
 
+// reclaim_intersects_box(geom, minx, miny, maxx, maxy): the exact test after the R-tree
+// prefilter of a bbox query (a box inside a hole does not meet the polygon). Registered on
+// Reclaim's own connections only; used in queries, never in triggers or views.
+void intersects_box(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) return sqlite3_result_int(ctx, 0);
+  const auto* p = static_cast<const uint8_t*>(sqlite3_value_blob(argv[0]));
+  const auto n = static_cast<size_t>(sqlite3_value_bytes(argv[0]));
+  auto g = geo::from_gpkg_blob(p, n);
+  if (!g) return sqlite3_result_int(ctx, 0);
+  const geo::Envelope box{sqlite3_value_double(argv[1]), sqlite3_value_double(argv[2]),
+                          sqlite3_value_double(argv[3]), sqlite3_value_double(argv[4])};
+  sqlite3_result_int(ctx, geo::intersects_box(*g, box) ? 1 : 0);
+}
+
 int register_functions(sqlite3* db) {
   constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   int rc = sqlite3_create_function_v2(db, "ST_IsEmpty", 1, kFlags, nullptr, st_is_empty, nullptr,
@@ -326,6 +340,9 @@ int register_functions(sqlite3* db) {
     rc = sqlite3_create_function_v2(db, kNames[i], 1, kFlags, const_cast<Bound*>(&kBounds[i]),
                                     st_bound, nullptr, nullptr, nullptr);
   }
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2(db, "reclaim_intersects_box", 5, kFlags, nullptr,
+                                    intersects_box, nullptr, nullptr, nullptr);
   return rc;
 }
 
@@ -1407,7 +1424,8 @@ Result<QueryPage> GpkgStore::query(const core::EntitySchema& s, const Query& qy)
       and_("0");
     } else {
       and_("fid IN (SELECT id FROM " + q("rtree_" + bs.name + "_geom") +
-           " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)");
+           " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
+           " AND reclaim_intersects_box(geom, ?, ?, ?, ?)");
     }
   }
   const std::string filter_where = where;
@@ -1451,6 +1469,8 @@ Result<QueryPage> GpkgStore::query(const core::EntitySchema& s, const Query& qy)
       st.bind_real(i++, qy.bbox->min_lon);
       st.bind_real(i++, qy.bbox->max_lat);
       st.bind_real(i++, qy.bbox->min_lat);
+      for (double v : {qy.bbox->min_lon, qy.bbox->min_lat, qy.bbox->max_lon, qy.bbox->max_lat})
+        st.bind_real(i++, v);
     }
   };
 
