@@ -80,7 +80,7 @@ def new_db():
     return loc
 
 def scalar(loc, sql):
-    if mode == "gpkg":
+    if not loc.startswith("postgres"):
         return m.sh("sqlite3 -cmd '.timeout 10000' '%s' \"%s\"" % (loc, sql)).stdout.strip()
     return m.sh("psql '%s' -qAt -c \"%s\"" % (loc, sql)).stdout.strip()
 
