@@ -118,8 +118,19 @@ class Writers:
             t.join(timeout=60)
 
 
-def sh(cmd, **kw):
-    return subprocess.run(cmd, shell=True, capture_output=True, text=True, **kw)
+def sh(cmd, timeout=300, **kw):
+    """Runs a shell command; on timeout its whole process group is killed (returncode -9)."""
+    import os
+    import signal
+    p = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, start_new_session=True, **kw)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        err = (err or "") + "\n(timed out after %d s)" % timeout
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
 
 def deleted_fds(pid, db):

@@ -340,6 +340,56 @@ TEST_F(PgStoreTest, SchemaNewerThanTheBinaryIsRefused) {
   EXPECT_EQ(via.error().code, ErrorCode::kFailedPrecondition);
 }
 
+// Issue 7: an edit made in the database by another client (psql, QGIS on PostgreSQL) is
+// recorded by the PL/pgSQL triggers of migration 5 as a direct, unvalidated edit and bumps the
+// row version; Reclaim's own writes are not; a settings change moves the data generation.
+TEST_F(PgStoreTest, DirectEditsByAnotherClientAreRecordedAsUnvalidatedHistory) {
+  const std::string db = fresh_database();
+  ASSERT_FALSE(db.empty());
+  auto store = open_pg(url_for(db));
+  ASSERT_NE(store, nullptr);
+  const auto& s = core::schema(core::entity::kHazards);
+  const core::Record h1 = full_record(s, 1), h2 = full_record(s, 2);
+  ASSERT_TRUE(store->commit(change_set({insert_of(s, h1), insert_of(s, h2)})));
+  auto none = store->direct_edits(10);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_TRUE(none->empty()) << "Reclaim's own commit was taken for a direct edit";
+  auto gen = store->generation();
+  ASSERT_TRUE(gen);
+  auto before = store->get(s, h1.id());
+  ASSERT_TRUE(before && *before);
+  Admin admin(url_for(db));
+  const std::string idc = "\"" + s.id_field().name + "\"", field = "\"" + s.fields[1].name + "\"";
+  admin.must("UPDATE hazards SET " + field + " = 'edited in psql' WHERE " + idc + " = '" + h1.id() + "'");
+  admin.must("DELETE FROM hazards WHERE " + idc + " = '" + h2.id() + "'");
+  auto edits = store->direct_edits(10);
+  ASSERT_TRUE(edits) << edits.error().message;
+  ASSERT_EQ(edits->size(), 2u);
+  EXPECT_EQ((*edits)[0].op, "delete");
+  EXPECT_EQ((*edits)[0].record_id, h2.id());
+  EXPECT_EQ((*edits)[1].op, "update");
+  EXPECT_EQ((*edits)[1].record_id, h1.id());
+  EXPECT_EQ((*edits)[1].reason, std::string(kDirectEditReason));
+  EXPECT_THAT((*edits)[1].after_json, ::testing::HasSubstr("edited in psql"));
+  auto now = store->get(s, h1.id());
+  ASSERT_TRUE(now && *now);
+  EXPECT_EQ((*now)->version, (*before)->version + 1);
+  auto stale = store->commit(change_set({update_of(s, **before)}));  // the version read before
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(store->commit(change_set({update_of(s, **now)})));
+  EXPECT_EQ(store->direct_edits(10)->size(), 2u);
+  auto gen2 = store->generation();
+  ASSERT_TRUE(gen2);
+  EXPECT_NE(*gen2, *gen);
+  // a settings change by another client (no history) moves the generation too
+  admin.must("UPDATE reclaim_meta SET value = value WHERE true");
+  admin.must("INSERT INTO reclaim_meta (key, value) VALUES ('k', 'v')");
+  auto gen3 = store->generation();
+  ASSERT_TRUE(gen3);
+  EXPECT_NE(*gen3, *gen2);
+}
+
 TEST_F(PgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
   ASSERT_GE(PgStore::latest_schema_version(), 4);
   const std::string db = fresh_database();
