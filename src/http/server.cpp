@@ -145,6 +145,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     };
     r.host = field(bhttp::field::host);
     r.cookie = field(bhttp::field::cookie);
+    r.user_agent = field(bhttp::field::user_agent);
     r.authorization = field(bhttp::field::authorization);
     r.if_none_match = field(bhttp::field::if_none_match);
     r.if_match = field(bhttp::field::if_match);
