@@ -323,8 +323,7 @@ Resolution Authenticator::resolve_request(std::string_view cookie_header,
   // The server's limits, whatever the cookie said: absolute from sign-in, and idle.
   const int64_t ends = std::min(sr.expires_unix, sr.created_unix + opt_.session_ttl_s);
   if (now >= ends || now >= sr.last_seen_unix + opt_.session_idle_s) {
-    (void)store_.delete_session(id);
-    res.state = CredentialState::kExpired;
+    res.state = CredentialState::kExpired;  // the row goes at the next sweep (login)
     return res;
   }
   auto rec = user_locked(sr.user, false, now);

@@ -240,7 +240,13 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       res.set(beast::string_view(k.data(), k.size()), beast::string_view(v.data(), v.size()));
     if (out.status != 304 && out.status != 204)
       res.set(bhttp::field::content_type, out.content_type);
-    for (const auto& [k, v] : out.headers) res.set(k, v);
+    for (const auto& [k, v] : out.headers) {
+      if (k == "Set-Cookie") {
+        res.insert(k, v);  // several cookies: one header each (never folded)
+      } else {
+        res.set(k, v);
+      }
+    }
     res.keep_alive(keep_alive);
   }
 

@@ -121,11 +121,12 @@ RECLAIM_PASSWORD='another long password' run "$R" --db "$DB" user passwd ana
 expect_rc 0 "user passwd"
 expect_eq "$(me "$B" "$C")" 401 "a password reset ends the session"
 RECLAIM_PASSWORD=$PW run "$R" --db "$DB" user passwd ana
-C=$(login "$A" ana)
 
 # logout, then restart: the old cookie stays refused; another session survives the restart
 K=$(login "$A" adm)
-curl -s -o /dev/null -X POST -b "reclaim_session=$C" "http://127.0.0.1:$A/api/logout"
+C=$(login "$A" ana)
+CSRF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf_token"])' "$W/login.json")
+curl -s -o /dev/null -X POST -H "X-CSRF-Token: $CSRF" -b "reclaim_session=$C" "http://127.0.0.1:$A/api/logout"
 expect_eq "$(me "$A" "$C")" 401 "logout ends the session"
 stop_server A
 start_server A
