@@ -78,6 +78,15 @@ Result<void> Accounts::save(const auth::Principal& actor, core::Record user,
   return store_.commit(cs);
 }
 
+Result<int64_t> Accounts::save_and_end_sessions(const auth::Principal& actor, core::Record user,
+                                                const std::string& why, bool clear_token,
+                                                const std::string& keep) {
+  const std::string login = user.id();
+  if (clear_token) core::set(us(), user, "api_token_hash", core::Value{});
+  if (auto c = save(actor, std::move(user), why); !c) return fail(c.error());
+  return store_.delete_user_sessions(login, keep);
+}
+
 Result<UserInfo> Accounts::add(const auth::Principal& actor, const NewUser& nu) {
   if (auto ok = require_manager(actor, "add users"); !ok) return fail(ok.error());
   if (auto ok = check_login(nu.login); !ok) return fail(ok.error());
@@ -122,7 +131,8 @@ Result<UserInfo> Accounts::add(const auth::Principal& actor, const NewUser& nu) 
 }
 
 Result<void> Accounts::set_password(const auth::Principal& actor, const std::string& login,
-                                    const std::string& password) {
+                                    const std::string& password,
+                                    const std::string& keep_session) {
   if (auto ok = require_self_or_manager(actor, login, "change other users' passwords"); !ok)
     return ok;
   auto hash = auth::hash_password(password);
@@ -132,7 +142,13 @@ Result<void> Accounts::set_password(const auth::Principal& actor, const std::str
   core::set(us(), *r, "password_hash", *hash);
   core::set(us(), *r, "failed_logins", int64_t{0});
   core::set(us(), *r, "locked_until", core::Value{});
-  return save(actor, std::move(*r), "password changed");
+  const bool own = actor.authenticated() && actor.user == login;
+  auto e = own ? save_and_end_sessions(actor, std::move(*r), "password changed", false,
+                                       keep_session)
+               : save_and_end_sessions(actor, std::move(*r),
+                                       "password reset: sessions and API token ended", true);
+  if (!e) return fail(e.error());
+  return {};
 }
 
 Result<void> Accounts::disable(const auth::Principal& actor, const std::string& login) {
@@ -140,7 +156,10 @@ Result<void> Accounts::disable(const auth::Principal& actor, const std::string& 
   auto r = load(login);
   if (!r) return fail(r.error());
   core::set(us(), *r, "disabled", int64_t{1});
-  return save(actor, std::move(*r), "user disabled");
+  auto e = save_and_end_sessions(actor, std::move(*r),
+                                 "user disabled: sessions and API token ended", true);
+  if (!e) return fail(e.error());
+  return {};
 }
 
 Result<void> Accounts::enable(const auth::Principal& actor, const std::string& login) {
@@ -151,6 +170,45 @@ Result<void> Accounts::enable(const auth::Principal& actor, const std::string& l
   core::set(us(), *r, "failed_logins", int64_t{0});
   core::set(us(), *r, "locked_until", core::Value{});
   return save(actor, std::move(*r), "user enabled");
+}
+
+Result<void> Accounts::set_role(const auth::Principal& actor, const std::string& login,
+                                auth::Role role) {
+  if (auto ok = require_manager(actor, "change roles"); !ok) return ok;
+  if (role == auth::Role::kPublic)
+    return fail(Error{ErrorCode::kInvalidArgument,
+                      "user '" + login + "': role public is for anonymous callers, not accounts",
+                      {{login, "role", "not a role for accounts"}}});
+  auto r = load(login);
+  if (!r) return fail(r.error());
+  if (role == auth::Role::kOperatorDataOfficer && core::get_text(us(), *r, "org").empty())
+    return fail(Error{ErrorCode::kInvalidArgument,
+                      "user '" + login + "': an operator data officer needs an organisation",
+                      {{login, "org", "is missing (required for operator data officers)"}}});
+  const std::string before = core::get_text(us(), *r, "role");
+  core::set(us(), *r, "role", std::string(auth::role_name(role)));
+  auto e = save_and_end_sessions(actor, std::move(*r),
+                                 "role changed from " + before + " to " + auth::role_name(role) +
+                                     ": sessions and API token ended",
+                                 true);
+  if (!e) return fail(e.error());
+  return {};
+}
+
+Result<int64_t> Accounts::revoke(const auth::Principal& actor, const std::string& login) {
+  if (auto ok = require_manager(actor, "revoke sessions"); !ok) return fail(ok.error());
+  auto r = load(login);
+  if (!r) return fail(r.error());
+  return save_and_end_sessions(actor, std::move(*r), "sessions and API token revoked", true);
+}
+
+Result<void> Accounts::unlock(const auth::Principal& actor, const std::string& login) {
+  if (auto ok = require_manager(actor, "unlock users"); !ok) return ok;
+  auto r = load(login);
+  if (!r) return fail(r.error());
+  core::set(us(), *r, "failed_logins", int64_t{0});
+  core::set(us(), *r, "locked_until", core::Value{});
+  return save(actor, std::move(*r), "lockout cleared");
 }
 
 Result<std::vector<UserInfo>> Accounts::list(const auth::Principal& actor) {

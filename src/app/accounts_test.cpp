@@ -45,7 +45,7 @@ class AccountsTest : public ::testing::Test {
     remove_files();
   }
   void remove_files() {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".key"}) fs::remove(path_.string() + suffix);
   }
 
   fs::path path_;
@@ -69,7 +69,7 @@ TEST_F(AccountsTest, AddListPasswdDisableAreInTheHistoryWithoutHashes) {
   ASSERT_TRUE(h);
   ASSERT_EQ(h->size(), 3u);
   EXPECT_EQ((*h)[0].user, "cli:root");
-  EXPECT_EQ((*h)[1].reason, "password changed");
+  EXPECT_EQ((*h)[1].reason, "password reset: sessions and API token ended");
   for (const auto& e : *h) {
     EXPECT_EQ(e.after_json.find("argon2"), std::string::npos);
     EXPECT_THAT(e.after_json, HasSubstr(R"("password_hash":"***")"));
@@ -119,6 +119,139 @@ TEST_F(AccountsTest, AnApiTokenWorksOnceIssuedAndStopsWhenTheUserIsDisabled) {
   EXPECT_FALSE(a.resolve("", "Bearer " + *again).authenticated());
   auto h = store_->history(core::schema(core::entity::kUsers), "bot");
   for (const auto& e : *h) EXPECT_EQ(e.after_json.find(again->substr(4)), std::string::npos);
+}
+
+// Ending sessions: every way an administrator or the user ends them, seen by every server
+// (each Authenticator has its own store connection, as `reclaim serve` processes do).
+class EndingSessionsTest : public AccountsTest {
+ protected:
+  void SetUp() override {
+    AccountsTest::SetUp();
+    ASSERT_TRUE(accounts_->add(admin_, {"dara", auth::Role::kOperatorDataOfficer, "CMAC", "", kPassword}));
+    ASSERT_TRUE(accounts_->add(admin_, {"kim", auth::Role::kAnalyst, "", "", kPassword}));
+    for (int i = 0; i < 2; ++i) {  // two servers on one file and one key file
+      auto st = storage::open_store(path_.string());
+      ASSERT_TRUE(st) << st.error().message;
+      server_stores_.push_back(std::move(*st));
+      auth::AuthOptions o;
+      auto key = auth::SessionKey::open(path_.string() + ".key");
+      ASSERT_TRUE(key) << key.error().message;
+      o.key = *key;
+      servers_.push_back(std::make_unique<auth::Authenticator>(*server_stores_.back(), o));
+    }
+  }
+  void TearDown() override {
+    servers_.clear();
+    server_stores_.clear();
+    AccountsTest::TearDown();
+  }
+  /// Signs `login` in on server `i`; returns its Cookie header.
+  std::string sign_in(const std::string& login, size_t i = 0) {
+    auto s = servers_[i]->login(login, kPassword, "10.0.0.1");
+    EXPECT_TRUE(s) << (s ? "" : s.error().message);
+    return s ? "reclaim_session=" + s->token : "";
+  }
+  /// Who the cookie (or bearer token) is on server i.
+  std::string who(const std::string& cookie, size_t i = 0) {
+    return servers_[i]->resolve(cookie, "").user;
+  }
+  std::string who_token(const std::string& token, size_t i = 0) {
+    return servers_[i]->resolve("", "Bearer " + token).user;
+  }
+  std::string session_id(const std::string& cookie) {
+    return servers_[0]->resolve_request(cookie, "").session_id;
+  }
+
+  std::vector<std::unique_ptr<storage::Store>> server_stores_;
+  std::vector<std::unique_ptr<auth::Authenticator>> servers_;
+};
+
+TEST_F(EndingSessionsTest, AnAdministratorsPasswordResetEndsEverySessionAndTheApiToken) {
+  const std::string c1 = sign_in("dara", 0), c2 = sign_in("dara", 1), other = sign_in("kim");
+  auto token = accounts_->issue_api_token(admin_, "dara");
+  ASSERT_TRUE(token);
+  ASSERT_EQ(who(c1, 1), "dara");
+  ASSERT_EQ(who_token(*token, 1), "dara");
+  ASSERT_TRUE(accounts_->set_password(admin_, "dara", "a-brand-new-password"));
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(who(c1, i), "") << "server " << i;
+    EXPECT_EQ(who(c2, i), "") << "server " << i;
+    EXPECT_EQ(who_token(*token, i), "") << "server " << i;
+  }
+  EXPECT_EQ(who(other), "kim");  // other users are not affected
+  EXPECT_FALSE(accounts_->find(admin_, "dara").value()->has_api_token);
+}
+
+TEST_F(EndingSessionsTest, ChangingOnesOwnPasswordEndsOnlyTheOtherSessions) {
+  const std::string here = sign_in("dara", 0), elsewhere = sign_in("dara", 1);
+  auto token = accounts_->issue_api_token(admin_, "dara");
+  ASSERT_TRUE(token);
+  const auth::Principal dara{"dara", auth::Role::kOperatorDataOfficer, "CMAC", false};
+  ASSERT_TRUE(accounts_->set_password(dara, "dara", "my-own-new-password", session_id(here)));
+  EXPECT_EQ(who(here, 1), "dara");
+  EXPECT_EQ(who(elsewhere, 0), "");
+  EXPECT_EQ(who(elsewhere, 1), "");
+  EXPECT_EQ(who_token(*token), "dara");  // the user's own change keeps their API token
+}
+
+TEST_F(EndingSessionsTest, DisableEndsEverythingAndReEnablingRevivesNothing) {
+  const std::string c = sign_in("dara");
+  auto token = accounts_->issue_api_token(admin_, "dara");
+  ASSERT_TRUE(token);
+  ASSERT_TRUE(accounts_->disable(admin_, "dara"));
+  EXPECT_EQ(who(c, 0), "");
+  EXPECT_EQ(who_token(*token, 1), "");
+  ASSERT_TRUE(accounts_->enable(admin_, "dara"));
+  EXPECT_EQ(who(c, 0), "");
+  EXPECT_EQ(who(c, 1), "");
+  EXPECT_EQ(who_token(*token, 0), "");
+  EXPECT_EQ(who(sign_in("dara", 1), 0), "dara");  // signing in again works
+}
+
+TEST_F(EndingSessionsTest, ARoleChangeEndsSessionsAndTokenAndTheNewRoleApplies) {
+  const std::string c = sign_in("kim");
+  auto token = accounts_->issue_api_token(admin_, "kim");
+  ASSERT_TRUE(token);
+  ASSERT_TRUE(accounts_->set_role(admin_, "kim", auth::Role::kNationalDataManager));
+  EXPECT_EQ(who(c, 1), "");
+  EXPECT_EQ(who_token(*token, 0), "");
+  const std::string again = sign_in("kim", 1);
+  EXPECT_EQ(servers_[0]->resolve(again, "").role, auth::Role::kNationalDataManager);
+  // An operator data officer needs an organisation; kim has none.
+  auto no_org = accounts_->set_role(admin_, "kim", auth::Role::kOperatorDataOfficer);
+  ASSERT_FALSE(no_org);
+  EXPECT_EQ(no_org.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(who(again, 0), "kim");  // a refused change ends nothing
+  const auth::Principal kim{"kim", auth::Role::kNationalDataManager, "", false};
+  EXPECT_EQ(accounts_->set_role(kim, "kim", auth::Role::kAdministrator).error().code,
+            ErrorCode::kPermissionDenied);
+}
+
+TEST_F(EndingSessionsTest, RevokeEndsEverySessionAndTheTokenOnEveryServer) {
+  const std::string a = sign_in("dara", 0), b = sign_in("dara", 1), c = sign_in("dara", 1);
+  auto token = accounts_->issue_api_token(admin_, "dara");
+  ASSERT_TRUE(token);
+  auto n = accounts_->revoke(admin_, "dara");
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 3);
+  for (const auto& ck : {a, b, c})
+    for (size_t i = 0; i < 2; ++i) EXPECT_EQ(who(ck, i), "");
+  EXPECT_EQ(who_token(*token, 1), "");
+  auto h = store_->history(core::schema(core::entity::kUsers), "dara");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->back().reason, "sessions and API token revoked");
+  EXPECT_EQ(accounts_->revoke(admin_, "ghost").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(EndingSessionsTest, UnlockIsTheAdministratorsRecoveryFromALockout) {
+  for (int i = 0; i < 5; ++i) (void)servers_[0]->login("dara", "wrong-" + std::to_string(i), "10.0.0.9");
+  EXPECT_FALSE(accounts_->find(admin_, "dara").value()->locked_until.empty());
+  EXPECT_FALSE(servers_[1]->login("dara", kPassword, "10.0.0.1"));  // locked everywhere
+  ASSERT_TRUE(accounts_->unlock(admin_, "dara"));
+  auto u = accounts_->find(admin_, "dara").value();
+  EXPECT_TRUE(u->locked_until.empty());
+  EXPECT_EQ(u->failed_logins, 0);
+  EXPECT_TRUE(servers_[1]->login("dara", kPassword, "10.0.0.1"));
 }
 
 }  // namespace

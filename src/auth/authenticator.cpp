@@ -10,8 +10,8 @@
 namespace reclaim::auth {
 namespace {
 
-constexpr std::string_view kSessionKeyMeta = "auth_session_key";
 constexpr int kCommitRetries = 3;
+constexpr size_t kMaxDeviceText = 200;  ///< characters of User-Agent kept with a session
 
 const core::EntitySchema& users_schema() { return core::schema(core::entity::kUsers); }
 
@@ -47,33 +47,11 @@ bool locked_at(const core::Record& u, int64_t now) {
 }  // namespace
 
 Authenticator::Authenticator(storage::Store& store, AuthOptions options)
-    : store_(store), opt_(std::move(options)), clock_(or_system(opt_.clock)) {}
+    : store_(store),
+      opt_(std::move(options)),
+      clock_(or_system(opt_.clock)),
+      key_(opt_.key ? opt_.key : SessionKey::ephemeral()) {}
 Authenticator::~Authenticator() = default;
-
-Result<std::string> Authenticator::session_key_locked() {
-  if (!key_.empty()) return key_;
-  auto stored = store_.meta(kSessionKeyMeta);
-  if (!stored) return fail(stored.error());
-  if (*stored) {
-    auto k = base64url_decode(**stored);
-    if (!k || k->size() != kSessionKeyBytes)
-      return fail(ErrorCode::kInternal, "the stored session key is malformed");
-    key_ = *k;
-    return key_;
-  }
-  // First use: create the server secret. Read it back so that two processes racing here end up
-  // with the same key (the last writer's).
-  if (auto r = store_.set_meta(kSessionKeyMeta, base64url_encode(random_bytes(kSessionKeyBytes)));
-      !r)
-    return fail(r.error());
-  auto again = store_.meta(kSessionKeyMeta);
-  if (!again) return fail(again.error());
-  auto k = *again ? base64url_decode(**again) : std::nullopt;
-  if (!k || k->size() != kSessionKeyBytes)
-    return fail(ErrorCode::kInternal, "the session key could not be created");
-  key_ = *k;
-  return key_;
-}
 
 Result<std::optional<core::Record>> Authenticator::user_locked(const std::string& login,
                                                                 bool fresh, int64_t now) {
@@ -99,7 +77,7 @@ Result<std::optional<core::Record>> Authenticator::user_locked(const std::string
   return std::move(*r);
 }
 
-bool Authenticator::take_ip_token_locked(const std::string& ip, int64_t now,
+bool Authenticator::take_ip_token_locked(const std::string& key, int64_t now,
                                          int64_t& retry_after) {
   if (ip_buckets_.size() > 100000) {  // forget clients whose buckets have refilled
     std::erase_if(ip_buckets_, [&](const auto& kv) {
@@ -107,7 +85,7 @@ bool Authenticator::take_ip_token_locked(const std::string& ip, int64_t now,
              opt_.ip_burst;
     });
   }
-  auto [it, inserted] = ip_buckets_.try_emplace(ip, Bucket{opt_.ip_burst, now});
+  auto [it, inserted] = ip_buckets_.try_emplace(key, Bucket{opt_.ip_burst, now});
   Bucket& b = it->second;
   b.tokens = std::min(opt_.ip_burst, b.tokens + double(now - b.at) * opt_.ip_refill_per_s);
   b.at = now;
@@ -121,8 +99,8 @@ bool Authenticator::take_ip_token_locked(const std::string& ip, int64_t now,
   return false;
 }
 
-void Authenticator::refund_ip_token_locked(const std::string& ip) {
-  auto it = ip_buckets_.find(ip);
+void Authenticator::refund_ip_token_locked(const std::string& key) {
+  auto it = ip_buckets_.find(key);
   if (it != ip_buckets_.end()) it->second.tokens = std::min(opt_.ip_burst, it->second.tokens + 1);
 }
 
@@ -174,65 +152,139 @@ void Authenticator::record_success_locked(const std::string& login) {
   }
 }
 
+std::string Authenticator::trusted_device_locked(std::string_view cookie_header,
+                                                 const std::string& login,
+                                                 const std::string& key, int64_t now) {
+  std::string_view token = cookie_value(cookie_header, kDeviceCookie);
+  if (token.empty()) return {};
+  auto payload = verify_tagged("device", token, key);
+  if (!payload) return {};
+  // login|nonce|issued
+  const size_t a = payload->find('|');
+  const size_t b = a == std::string::npos ? a : payload->find('|', a + 1);
+  if (b == std::string::npos || payload->substr(0, a) != login) return {};
+  const std::string nonce = payload->substr(a + 1, b - a - 1);
+  auto issued = parse_iso_utc(payload->substr(b + 1));
+  if (nonce.empty() || !issued || now >= *issued + opt_.device_ttl_s) return {};
+  if (auto it = device_failures_.find(nonce); it != device_failures_.end()) {
+    if (now - it->second.since >= opt_.lockout_s) {
+      device_failures_.erase(it);
+    } else if (it->second.count >= opt_.max_failed_logins) {
+      return {};  // this device guessed too often: the ordinary limits apply to it again
+    }
+  }
+  return nonce;
+}
+
 LoginResult Authenticator::login(std::string_view user, std::string_view password,
                                  std::string_view client_ip) {
+  LoginAttempt a;
+  a.user = user;
+  a.password = password;
+  a.client_ip = client_ip;
+  return login(a);
+}
+
+LoginResult Authenticator::login(const LoginAttempt& at) {
   const int64_t now = clock_();
-  const std::string login(trim(user));
-  const std::string ip(client_ip);
+  const std::string login(trim(at.user));
+  const std::string limit_key(at.limit_key.empty() ? at.client_ip : at.limit_key);
   const LoginError bad{LoginFailure::kBadCredentials, std::string(kLoginFailedMessage), 0, {}};
+  auto unavailable = [](const Error& e) {
+    return tl::unexpected(
+        LoginError{LoginFailure::kUnavailable, "login is unavailable: " + e.message, 0, e});
+  };
+  auto key = key_->current();
+  if (!key) return unavailable(key.error());
   std::optional<core::Record> rec;
+  std::string device;  // the nonce of a known-good device of this login
   {
     std::lock_guard lock(mu_);
+    device = trusted_device_locked(at.cookie, login, *key, now);
     int64_t retry = 0;
-    if (!take_ip_token_locked(ip, now, retry))
+    if (device.empty() && !take_ip_token_locked(limit_key, now, retry))
       return tl::unexpected(LoginError{
           LoginFailure::kRateLimited,
-          "too many login attempts from this address: try again in " + std::to_string(retry) +
+          "too many login attempts from this network: try again in " + std::to_string(retry) +
               " s",
           retry,
           {}});
     auto r = user_locked(login, true, now);
-    if (!r) return tl::unexpected(LoginError{LoginFailure::kUnavailable,
-                                             "login is unavailable: " + r.error().message, 0,
-                                             r.error()});
+    if (!r) return unavailable(r.error());
     rec = std::move(*r);
   }
   const auto& us = users_schema();
   std::optional<Principal> who = rec ? principal_of(*rec) : std::nullopt;
   const std::string hash = rec ? core::get_text(us, *rec, "password_hash") : std::string();
-  if (!who || hash.empty() || locked_at(*rec, now)) {
-    dummy_password_verification(password);  // same time whatever the reason
+  // A lock stops guesses from unknown devices; the right password from a known one still works.
+  if (!who || hash.empty() || (device.empty() && locked_at(*rec, now))) {
+    dummy_password_verification(at.password);  // same time whatever the reason
     return tl::unexpected(bad);
   }
-  if (!verify_password(hash, password)) {
+  if (!verify_password(hash, at.password)) {
     std::lock_guard lock(mu_);
-    record_failure_locked(login, client_ip, now);
+    if (!device.empty()) {
+      auto& f = device_failures_[device];
+      if (f.count == 0) f.since = now;
+      ++f.count;
+      if (device_failures_.size() > 100000) device_failures_.clear();
+    }
+    record_failure_locked(login, at.client_ip, now);
     return tl::unexpected(bad);
   }
   std::lock_guard lock(mu_);
   record_success_locked(login);
-  refund_ip_token_locked(ip);
-  auto key = session_key_locked();
-  if (!key)
-    return tl::unexpected(LoginError{LoginFailure::kUnavailable,
-                                     "login is unavailable: " + key.error().message, 0,
-                                     key.error()});
-  SessionClaims c{who->user, who->role, who->org, now, now + opt_.session_ttl_s,
-                  base64url_encode(random_bytes(16))};
-  return Session{sign_session(c, *key), csrf_token(c.nonce, *key), *who, c.expires_unix};
+  if (device.empty()) refund_ip_token_locked(limit_key);
+  device_failures_.erase(device);
+  if (now - swept_at_ >= 600) {  // now and then, drop the rows of ended sessions
+    swept_at_ = now;
+    (void)store_.delete_stale_sessions(now, now - opt_.session_idle_s);
+  }
+  const std::string nonce = base64url_encode(random_bytes(16));
+  Session s;
+  s.token = sign_tagged("session", nonce, *key);
+  s.csrf = csrf_token(nonce, *key);
+  s.principal = *who;
+  s.expires_unix = now + opt_.session_ttl_s;
+  s.id_hash = sha256_hex(nonce);
+  storage::SessionRow row{s.id_hash,
+                          login,
+                          now,
+                          now,
+                          s.expires_unix,
+                          std::string(at.user_agent.substr(0, kMaxDeviceText)),
+                          std::string(at.client_ip)};
+  if (auto r = store_.insert_session(row); !r) return unavailable(r.error());
+  // Disabled or changed while the password was checked: that ended the user's sessions, so
+  // this one must not outlive it.
+  auto again = user_locked(login, true, now);
+  std::optional<Principal> still =
+      again && *again ? principal_of(**again) : std::optional<Principal>{};
+  if (!still || still->role != who->role) {
+    (void)store_.delete_session(s.id_hash);
+    return tl::unexpected(bad);
+  }
+  const std::string device_nonce = device.empty() ? base64url_encode(random_bytes(16)) : device;
+  s.device_token = sign_tagged("device", login + "|" + device_nonce + "|" + iso_utc(now), *key);
+  return s;
 }
 
-std::string_view Authenticator::session_from_cookie(std::string_view cookie_header) noexcept {
+std::string_view Authenticator::cookie_value(std::string_view cookie_header,
+                                             std::string_view name) noexcept {
   while (!cookie_header.empty()) {
     size_t semi = cookie_header.find(';');
     std::string_view part = trim(cookie_header.substr(0, semi));
     cookie_header = semi == std::string_view::npos ? std::string_view{}
                                                     : cookie_header.substr(semi + 1);
     size_t eq = part.find('=');
-    if (eq != std::string_view::npos && trim(part.substr(0, eq)) == kSessionCookie)
+    if (eq != std::string_view::npos && trim(part.substr(0, eq)) == name)
       return trim(part.substr(eq + 1));
   }
   return {};
+}
+
+std::string_view Authenticator::session_from_cookie(std::string_view cookie_header) noexcept {
+  return cookie_value(cookie_header, kSessionCookie);
 }
 
 Principal Authenticator::resolve(std::string_view cookie_header,
@@ -267,25 +319,32 @@ Resolution Authenticator::resolve_request(std::string_view cookie_header,
   std::string_view token = session_from_cookie(cookie_header);
   if (token.empty()) return res;
   res.state = CredentialState::kInvalid;
+  auto key = key_->current();
+  if (!key) return res;  // no key, no session (fail closed)
+  auto nonce = verify_tagged("session", token, *key);
+  if (!nonce || nonce->empty()) return res;  // tampered, or signed with another (old) key
+  const std::string id = sha256_hex(*nonce);
   std::lock_guard lock(mu_);
-  auto key = session_key_locked();
-  if (!key) return res;
-  VerifiedSession v = verify_session(token, *key, now);
-  if (v.check == TokenCheck::kExpired) {
-    res.state = CredentialState::kExpired;
+  auto row = store_.find_session(id);
+  if (!row || !*row) return res;  // ended (logout, revoke, reset …) or never existed
+  const storage::SessionRow& sr = **row;
+  // The server's limits, whatever the cookie said: absolute from sign-in, and idle.
+  const int64_t ends = std::min(sr.expires_unix, sr.created_unix + opt_.session_ttl_s);
+  if (now >= ends || now >= sr.last_seen_unix + opt_.session_idle_s) {
+    res.state = CredentialState::kExpired;  // the row goes at the next sweep (login)
     return res;
   }
-  if (v.check != TokenCheck::kValid) return res;
-  if (auto it = revoked_.find(v.claims.nonce); it != revoked_.end()) return res;
-  auto rec = user_locked(v.claims.user, false, now);
+  auto rec = user_locked(sr.user, false, now);
   if (!rec || !*rec) return res;
   auto who = principal_of(**rec);
   if (!who) return res;
+  if (now - sr.last_seen_unix >= opt_.touch_every_s) (void)store_.touch_session(id, now);
   res.principal = *who;
   res.state = CredentialState::kValid;
   res.needs_csrf = true;
-  res.csrf = csrf_token(v.claims.nonce, *key);
-  res.expires_unix = v.claims.expires_unix;
+  res.csrf = csrf_token(*nonce, *key);
+  res.expires_unix = std::min(ends, std::max(now, sr.last_seen_unix) + opt_.session_idle_s);
+  res.session_id = id;
   return res;
 }
 
@@ -298,14 +357,12 @@ bool Authenticator::check_csrf(const Resolution& r, std::string_view csrf_header
 void Authenticator::logout(std::string_view cookie_header) {
   std::string_view token = session_from_cookie(cookie_header);
   if (token.empty()) return;
-  const int64_t now = clock_();
-  std::lock_guard lock(mu_);
-  auto key = session_key_locked();
+  auto key = key_->current();
   if (!key) return;
-  VerifiedSession v = verify_session(token, *key, now);
-  if (v.check != TokenCheck::kValid) return;
-  std::erase_if(revoked_, [&](const auto& kv) { return kv.second <= now; });
-  revoked_[v.claims.nonce] = v.claims.expires_unix;
+  auto nonce = verify_tagged("session", token, *key);
+  if (!nonce) return;
+  std::lock_guard lock(mu_);
+  (void)store_.delete_session(sha256_hex(*nonce));
 }
 
 std::string Authenticator::session_cookie(const Session& s) const {
@@ -313,6 +370,12 @@ std::string Authenticator::session_cookie(const Session& s) const {
   return std::string(kSessionCookie) + "=" + s.token +
          "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" + std::to_string(max_age) +
          (opt_.secure_cookie ? "; Secure" : "");
+}
+
+std::string Authenticator::device_cookie(const Session& s) const {
+  return std::string(kDeviceCookie) + "=" + s.device_token +
+         "; HttpOnly; SameSite=Strict; Path=/api/login; Max-Age=" +
+         std::to_string(opt_.device_ttl_s) + (opt_.secure_cookie ? "; Secure" : "");
 }
 
 std::string Authenticator::expired_cookie() const {

@@ -1,17 +1,33 @@
 #pragma once
-// Who is calling: logins, session cookies, API tokens, CSRF, and login rate limiting.
+// Who is calling: logins, server-side sessions, API tokens, CSRF, login limits.
 //
 // The HTTP server needs only PrincipalResolver::resolve; the login/logout routes and browser
 // writes use the richer Authenticator methods:
 //
-//   POST /login   -> login(user, password, client_ip)
-//                    ok:  Set-Cookie: session_cookie(session); body {csrf: session.csrf}
+//   POST /login   -> login({user, password, client_ip, limit_key, cookie})
+//                    ok:  Set-Cookie: session_cookie(session) and device_cookie(session);
+//                         body {csrf: session.csrf}
 //                    kBadCredentials -> 401 (message is generic), kRateLimited -> 429 with
 //                    Retry-After: retry_after_s, kUnavailable -> 503
-//   POST /logout  -> logout(cookie_header); Set-Cookie: expired_cookie()
+//   POST /logout  -> logout(cookie_header): the session row is deleted; Set-Cookie:
+//                    expired_cookie()
 //   any request   -> resolve_request(cookie, authorization)
 //                    state kExpired -> 401 "session expired" (+ expired_cookie())
 //   browser write -> check_csrf(resolution, X-CSRF-Token header) else 403
+//
+// Sessions live in the Store (`sessions`: SHA-256 of the cookie's nonce, user, created,
+// last seen, absolute end), so every process and every server using the database agrees: a
+// session ends for all of them when its row goes (logout, app::Accounts ending a user's
+// sessions). The cookie is the nonce with its MAC under the key file's key (SessionKey): a
+// copy of the database signs nobody in, and rotating the key ends every session. The lifetime
+// is the server's: options.session_ttl_s from sign-in, options.session_idle_s without a request,
+// whatever the cookie says.
+//
+// Login limits: the account (users.failed_logins / locked_until, shared by every server),
+// and the client's network prefix (in memory; the caller gives the key: IPv4 /24, all of 127/8
+// as one, IPv6 /64). Neither blocks the right password from a known-good device: a browser that
+// signed in to that account before carries a signed device cookie (its own failures are
+// limited separately). The administrator's recovery is `reclaim user unlock`.
 //
 // Thread rules: every method is thread-safe (one internal mutex guards the store and the in-memory
 // state; Argon2 verification runs outside it). The Authenticator must be the only user of the
@@ -30,6 +46,7 @@
 
 #include "auth/clock.hpp"
 #include "auth/policy.hpp"
+#include "auth/session_key.hpp"
 #include "common/error.hpp"
 #include "storage/store.hpp"
 
@@ -46,6 +63,8 @@ class PrincipalResolver {
 };
 
 inline constexpr std::string_view kSessionCookie = "reclaim_session";
+/// Set after a successful login (Path=/api/login): marks the browser as a known-good device.
+inline constexpr std::string_view kDeviceCookie = "reclaim_device";
 inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 /// The one message for every failed login: it does not say whether the user exists, is
 /// disabled or is locked.
@@ -54,28 +73,44 @@ inline constexpr std::string_view kLoginFailedMessage =
     "15 minutes)";
 
 struct AuthOptions {
-  int64_t session_ttl_s = 8 * 3600;
+  int64_t session_ttl_s = 12 * 3600;   ///< absolute lifetime of a session, from sign-in
+  int64_t session_idle_s = 2 * 3600;   ///< a session unused this long has ended
+  int64_t touch_every_s = 60;          ///< last_seen is written at most this often
+  int64_t device_ttl_s = 180 * 86400;  ///< how long a device cookie is good
   int max_failed_logins = 5;             ///< failures in a row that lock the account
   int64_t lockout_s = 15 * 60;           ///< how long the lock lasts
-  double ip_burst = 20;                  ///< login attempts a client IP may make at once
+  double ip_burst = 20;                  ///< login attempts a network prefix may make at once
   double ip_refill_per_s = 20.0 / 60.0;  ///< … and regains this many per second
   /// How long a resolved user record is trusted (0: re-read always); any commit to the
   /// database (by any process) drops the cached records before the next request.
   int64_t user_cache_s = 5;
   bool secure_cookie = false;  ///< add `Secure` (set when served behind TLS)
   Clock clock;                 ///< UNIX seconds; the system clock when empty
+  /// The signing key (SessionKey::open on the key file). Null: a key of this process only.
+  std::shared_ptr<SessionKey> key;
+};
+
+/// What a login request brings.
+struct LoginAttempt {
+  std::string_view user, password;
+  std::string_view client_ip;   ///< for the record (history of failures, the session's ip)
+  std::string_view limit_key;   ///< the network prefix the limit counts under ("" = client_ip)
+  std::string_view cookie;      ///< the request's Cookie header (the device cookie)
+  std::string_view user_agent;  ///< kept with the session (truncated)
 };
 
 struct Session {
-  std::string token;  ///< the cookie value
+  std::string token;  ///< the cookie value: nonce and MAC
   std::string csrf;   ///< what browser writes echo in X-CSRF-Token
   Principal principal;
   int64_t expires_unix = 0;
+  std::string id_hash;       ///< the stored id (SHA-256 hex of the nonce)
+  std::string device_token;  ///< the device cookie value
 };
 
 enum class LoginFailure {
   kBadCredentials,  ///< unknown user, wrong password, disabled or locked: one generic message
-  kRateLimited,     ///< this client IP made too many attempts: retry after retry_after_s
+  kRateLimited,     ///< this network prefix made too many attempts: retry after retry_after_s
   kUnavailable,     ///< the store failed (cause)
 };
 struct LoginError {
@@ -90,7 +125,7 @@ enum class CredentialState {
   kNone,     ///< no session cookie, no Authorization header
   kValid,    ///< principal is the user
   kExpired,  ///< a genuine session that has expired: answer 401 "session expired"
-  kInvalid,  ///< tampered, unknown, revoked (logout) or the user is disabled / gone
+  kInvalid,  ///< tampered, unknown, ended (logout, revoke, key rotation), user disabled / gone
 };
 
 struct Resolution {
@@ -99,6 +134,7 @@ struct Resolution {
   bool needs_csrf = false;  ///< a cookie session: browser writes must carry X-CSRF-Token
   std::string csrf;         ///< the expected X-CSRF-Token (cookie sessions)
   int64_t expires_unix = 0;
+  std::string session_id;  ///< the session's stored id (cookie sessions)
   bool session_expired() const noexcept { return state == CredentialState::kExpired; }
 };
 
@@ -107,9 +143,12 @@ class Authenticator final : public PrincipalResolver {
   explicit Authenticator(storage::Store& store, AuthOptions options = {});
   ~Authenticator() override;
 
-  /// Checks the password (Argon2id) and issues a session. Every failure for an existing user
-  /// counts toward the lockout (users.failed_logins / locked_until, written through
-  /// Store::commit so it is in the user's history); a success resets the count.
+  /// Checks the password (Argon2id) and issues a session (a row in the store). Every failure
+  /// for an existing user counts toward the lockout (users.failed_logins / locked_until,
+  /// written through Store::commit so it is in the user's history); a success resets the
+  /// count. A valid device cookie for the user skips the account lock and the prefix limit.
+  LoginResult login(const LoginAttempt& attempt);
+  /// login({user, password, client_ip}).
   LoginResult login(std::string_view user, std::string_view password,
                     std::string_view client_ip);
 
@@ -125,39 +164,46 @@ class Authenticator final : public PrincipalResolver {
   /// send the session's token. Constant-time comparison.
   bool check_csrf(const Resolution& r, std::string_view csrf_header) const noexcept;
 
-  /// Ends the session in the cookie (remembered in memory until it would have expired).
+  /// Ends the session in the cookie: its row is deleted, for every server.
   void logout(std::string_view cookie_header);
 
   /// Set-Cookie values: `reclaim_session=…; HttpOnly; SameSite=Strict; Path=/; Max-Age=…`
   /// (+ `; Secure` behind TLS), and one that deletes the cookie.
   std::string session_cookie(const Session& s) const;
   std::string expired_cookie() const;
+  /// `reclaim_device=…; HttpOnly; SameSite=Strict; Path=/api/login; Max-Age=…`.
+  std::string device_cookie(const Session& s) const;
 
   /// Drops a cached user record (after disabling or changing a user in this process).
   void forget_user(std::string_view login);
 
   /// The session token of a cookie header ("" if none).
   static std::string_view session_from_cookie(std::string_view cookie_header) noexcept;
+  /// The value of cookie `name` in a Cookie header ("" if none).
+  static std::string_view cookie_value(std::string_view cookie_header,
+                                       std::string_view name) noexcept;
 
  private:
   struct CachedUser {
     std::optional<core::Record> record;
     int64_t fetched_at = 0;
   };
-  Result<std::string> session_key_locked();
   /// The user record (nullopt if there is none); `fresh` bypasses the cache.
   Result<std::optional<core::Record>> user_locked(const std::string& login, bool fresh,
                                                   int64_t now);
-  bool take_ip_token_locked(const std::string& ip, int64_t now, int64_t& retry_after);
-  void refund_ip_token_locked(const std::string& ip);
+  bool take_ip_token_locked(const std::string& key, int64_t now, int64_t& retry_after);
+  void refund_ip_token_locked(const std::string& key);
   void record_failure_locked(const std::string& login, std::string_view client_ip, int64_t now);
   void record_success_locked(const std::string& login);
+  /// The device nonce of a valid, still trusted device cookie for `login`, or "".
+  std::string trusted_device_locked(std::string_view cookie_header, const std::string& login,
+                                    const std::string& key, int64_t now);
 
   storage::Store& store_;
   AuthOptions opt_;
   Clock clock_;
+  std::shared_ptr<SessionKey> key_;
   mutable std::mutex mu_;
-  std::string key_;
   std::unordered_map<std::string, CachedUser> users_;
   int64_t users_generation_ = -1;  ///< store_.generation() when users_ was last valid
   struct Bucket {
@@ -165,7 +211,12 @@ class Authenticator final : public PrincipalResolver {
     int64_t at = 0;
   };
   std::unordered_map<std::string, Bucket> ip_buckets_;
-  std::map<std::string, int64_t> revoked_;  ///< session nonce -> expiry
+  struct DeviceFailures {
+    int count = 0;
+    int64_t since = 0;
+  };
+  std::unordered_map<std::string, DeviceFailures> device_failures_;  ///< device nonce ->
+  int64_t swept_at_ = 0;  ///< when ended sessions were last removed
 };
 
 }  // namespace reclaim::auth

@@ -1,12 +1,14 @@
-// Logins, sessions, CSRF, API tokens and lockout against a real (temporary) GeoPackage store,
-// with a hand-moved clock.
+// Logins, server-side sessions, CSRF, API tokens, lockout and known devices against a real
+// (temporary) GeoPackage store and key file, with a hand-moved clock.
 #include "auth/authenticator.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include "auth/crypto.hpp"
 #include "core/entities.hpp"
@@ -34,7 +36,7 @@ class AuthenticatorTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".key"}) fs::remove(path_.string() + suffix);
   }
 
   void add_user(const std::string& login, const std::string& role, const std::string& org) {
@@ -56,12 +58,22 @@ class AuthenticatorTest : public ::testing::Test {
   }
   static const core::EntitySchema& users() { return core::schema(core::entity::kUsers); }
 
+  std::string key_path() const { return path_.string() + ".key"; }
+  /// An Authenticator as a server has it: the key file beside the database.
   std::unique_ptr<Authenticator> make(AuthOptions o = {}) {
     o.clock = [this] { return now_; };
     o.user_cache_s = 0;
+    auto k = SessionKey::open(key_path());
+    EXPECT_TRUE(k) << k.error().message;
+    if (k) o.key = *k;
     return std::make_unique<Authenticator>(*store_, o);
   }
+  std::string key_bytes() {
+    auto k = SessionKey::open(key_path(), false);
+    return k ? *(*k)->current() : std::string();
+  }
   static std::string cookie(const Session& s) { return "lang=km; reclaim_session=" + s.token; }
+  static std::string device(const Session& s) { return "reclaim_device=" + s.device_token; }
 
   fs::path path_;
   std::unique_ptr<storage::Store> store_;
@@ -75,7 +87,7 @@ TEST_F(AuthenticatorTest, LoginIssuesASessionThatResolves) {
   EXPECT_EQ(s->principal.user, "dara");
   EXPECT_EQ(s->principal.role, Role::kOperatorDataOfficer);
   EXPECT_EQ(s->principal.org, "CMAC");
-  EXPECT_EQ(s->expires_unix, kT0 + 8 * 3600);
+  EXPECT_EQ(s->expires_unix, kT0 + 12 * 3600);  // the server's cap, from sign-in
   Resolution r = a->resolve_request(cookie(*s), "");
   EXPECT_EQ(r.state, CredentialState::kValid);
   EXPECT_EQ(r.principal.user, "dara");
@@ -178,16 +190,158 @@ TEST_F(AuthenticatorTest, ATamperedCookieIsPublic) {
   EXPECT_EQ(r.principal.role, Role::kPublic);
 }
 
-TEST_F(AuthenticatorTest, AnExpiredSessionIsFlaggedForA401) {
+TEST_F(AuthenticatorTest, AnIdleSessionEndsAfterTwoHoursAndIsFlaggedForA401) {
   auto a = make();
   auto s = a->login("dara", kPassword, "10.0.0.1");
   ASSERT_TRUE(s);
-  now_ += 8 * 3600 - 1;
+  now_ += 2 * 3600 - 1;
   EXPECT_EQ(a->resolve_request(cookie(*s), "").state, CredentialState::kValid);
-  now_ += 1;
+  now_ += 2 * 3600;  // two hours after the last request
   Resolution r = a->resolve_request(cookie(*s), "");
   EXPECT_TRUE(r.session_expired());
   EXPECT_FALSE(r.principal.authenticated());
+  EXPECT_TRUE(a->resolve_request(cookie(*s), "").session_expired());  // and stays so
+}
+
+TEST_F(AuthenticatorTest, ASessionEndsTwelveHoursAfterSignInHoweverBusy) {
+  auto a = make();
+  auto s = a->login("dara", kPassword, "10.0.0.1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->expires_unix, kT0 + 12 * 3600);
+  for (int h = 1; h < 12; ++h) {
+    now_ = kT0 + h * 3600;
+    ASSERT_EQ(a->resolve_request(cookie(*s), "").state, CredentialState::kValid) << h << " h";
+  }
+  now_ = kT0 + 12 * 3600;
+  EXPECT_TRUE(a->resolve_request(cookie(*s), "").session_expired());
+}
+
+TEST_F(AuthenticatorTest, AForgedCookieWithAFarFutureExpiryIsRefused) {
+  auto a = make();
+  auto s = a->login("dara", kPassword, "10.0.0.1");
+  ASSERT_TRUE(s);
+  const std::string key = key_bytes();
+  ASSERT_EQ(key.size(), kSessionKeyBytes);
+  // Even with the key file: a session the store does not hold, in the old claims form and in
+  // the new one, with an expiry ten years away.
+  const int64_t ten_years = now_ + 10 * 365 * 86400;
+  const std::string claims =
+      sign_session({"dara", Role::kAdministrator, "", now_, ten_years, "AAAAAAAAAAAAAAAAAAAAAA"},
+                   key);
+  EXPECT_EQ(a->resolve_request("reclaim_session=" + claims, "").state, CredentialState::kInvalid);
+  const std::string unknown = sign_tagged("session", base64url_encode(random_bytes(16)), key);
+  EXPECT_EQ(a->resolve_request("reclaim_session=" + unknown, "").state, CredentialState::kInvalid);
+  // A genuine session whose stored end were moved far away still ends 12 h after sign-in.
+  ASSERT_TRUE(store_->delete_session(s->id_hash));
+  storage::SessionRow row{s->id_hash, "dara", now_, now_, ten_years, "", ""};
+  ASSERT_TRUE(store_->insert_session(row));
+  now_ += 12 * 3600;
+  for (int64_t t = kT0; t < now_; t += 3600) {  // keep it busy: not idle
+    const int64_t saved = now_;
+    now_ = t;
+    (void)a->resolve_request(cookie(*s), "");
+    now_ = saved;
+  }
+  EXPECT_NE(a->resolve_request(cookie(*s), "").state, CredentialState::kValid);
+}
+
+TEST_F(AuthenticatorTest, TheDatabaseHoldsNeitherTheKeyNorAUsableSessionId) {
+  auto a = make();
+  auto s = a->login("dara", kPassword, "10.0.0.1");
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(store_->meta("auth_session_key").value().has_value());
+  auto meta = store_->meta_entries();
+  ASSERT_TRUE(meta);
+  const std::string key = key_bytes();
+  for (const auto& [k, v] : *meta) {
+    EXPECT_EQ(v.find(base64url_encode(key)), std::string::npos) << k;
+  }
+  auto row = store_->find_session(s->id_hash);
+  ASSERT_TRUE(row && *row);
+  EXPECT_EQ((*row)->user, "dara");
+  EXPECT_EQ(s->token.find(s->id_hash), std::string::npos);  // the cookie is not the stored id
+  // What a thief of the database has: the stored id. As a cookie (or signed with a made-up
+  // key) it is nobody.
+  EXPECT_EQ(a->resolve_request("reclaim_session=" + s->id_hash, "").state,
+            CredentialState::kInvalid);
+  const std::string thief_key = random_bytes(kSessionKeyBytes);
+  EXPECT_EQ(a->resolve_request("reclaim_session=" + sign_tagged("session", s->id_hash, thief_key),
+                               "")
+                .state,
+            CredentialState::kInvalid);
+}
+
+TEST_F(AuthenticatorTest, RotatingTheKeyFileEndsEverySession) {
+  auto a = make();
+  auto s = a->login("dara", kPassword, "10.0.0.1");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(a->resolve_request(cookie(*s), "").state, CredentialState::kValid);
+  ASSERT_TRUE(SessionKey::rotate(key_path()));
+  // Poll generously: the file is re-checked every SessionKey::kRecheckMs.
+  CredentialState st = CredentialState::kValid;
+  for (int i = 0; i < 100 && st == CredentialState::kValid; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    st = a->resolve_request(cookie(*s), "").state;
+  }
+  EXPECT_EQ(st, CredentialState::kInvalid);
+  auto again = a->login("dara", kPassword, "10.0.0.1");  // signing in again works
+  ASSERT_TRUE(again);
+  EXPECT_EQ(a->resolve_request(cookie(*again), "").state, CredentialState::kValid);
+}
+
+TEST_F(AuthenticatorTest, AKnownDeviceSignsInWithTheRightPasswordDespiteLockAndNetworkLimit) {
+  AuthOptions o;
+  o.ip_burst = 8;
+  o.ip_refill_per_s = 1.0 / 3600;
+  auto a = make(o);
+  auto first = a->login("dara", kPassword, "192.0.2.10");
+  ASSERT_TRUE(first);
+  ASSERT_FALSE(first->device_token.empty());
+  // An attacker on the same /24 locks the account and exhausts the network's attempts.
+  for (int i = 0; i < 7; ++i)
+    (void)a->login(LoginAttempt{"dara", "guess-" + std::to_string(i), "192.0.2.66",
+                                "192.0.2.0/24", "", ""});
+  EXPECT_FALSE(core::get_text(users(), user("dara"), "locked_until").empty());
+  auto limited = a->login(LoginAttempt{"dara", kPassword, "192.0.2.10", "192.0.2.0/24", "", ""});
+  ASSERT_FALSE(limited);  // without the device cookie: refused
+  // With it: the right password works …
+  const std::string dev = device(*first);
+  auto ok = a->login(LoginAttempt{"dara", kPassword, "192.0.2.10", "192.0.2.0/24", dev, ""});
+  ASSERT_TRUE(ok) << ok.error().message;
+  // … but not a wrong one, and not for another account.
+  EXPECT_FALSE(a->login(LoginAttempt{"dara", "wrong-wrong", "192.0.2.10", "192.0.2.0/24", dev, ""}));
+  for (int i = 0; i < 7; ++i)
+    (void)a->login(LoginAttempt{"sophea", "guess-" + std::to_string(i), "192.0.2.66",
+                                "192.0.2.0/24", "", ""});
+  EXPECT_FALSE(
+      a->login(LoginAttempt{"sophea", kPassword, "192.0.2.10", "192.0.2.0/24", dev, ""}));
+}
+
+TEST_F(AuthenticatorTest, ADeviceCookieThatGuessesTooOftenIsNoLongerTrusted) {
+  auto a = make();
+  auto first = a->login("dara", kPassword, "10.0.0.1");
+  ASSERT_TRUE(first);
+  const std::string dev = device(*first);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_FALSE(a->login(LoginAttempt{"dara", "guess-" + std::to_string(i), "10.0.0.1", "", dev, ""}));
+  // The account is locked, and this device has used up its own allowance.
+  EXPECT_FALSE(a->login(LoginAttempt{"dara", kPassword, "10.0.0.1", "", dev, ""}));
+  now_ += 16 * 60;
+  EXPECT_TRUE(a->login(LoginAttempt{"dara", kPassword, "10.0.0.1", "", dev, ""}));
+}
+
+TEST_F(AuthenticatorTest, ThePerNetworkLimitCountsTheCallersKey) {
+  AuthOptions o;
+  o.ip_burst = 3;
+  o.ip_refill_per_s = 1.0 / 60;
+  auto a = make(o);
+  // Many loopback addresses, one key: 127.0.0.0/8 (the caller, http::login_limit_key, maps them).
+  for (int i = 0; i < 3; ++i)
+    (void)a->login(LoginAttempt{"nobody", "x", "127.0.0." + std::to_string(i + 2), "127.0.0.0/8",
+                                "", ""});
+  auto limited = a->login(LoginAttempt{"dara", kPassword, "127.9.9.9", "127.0.0.0/8", "", ""});
+  ASSERT_FALSE(limited);
+  EXPECT_EQ(limited.error().kind, LoginFailure::kRateLimited);
 }
 
 TEST_F(AuthenticatorTest, BrowserWritesNeedTheSessionsCsrfToken) {
@@ -227,12 +381,16 @@ TEST_F(AuthenticatorTest, LogoutEndsTheSession) {
   EXPECT_EQ(a->resolve_request(cookie(*s), "").state, CredentialState::kInvalid);
 }
 
-TEST_F(AuthenticatorTest, TheServerSecretIsSharedThroughTheStore) {
+TEST_F(AuthenticatorTest, ServersSharingTheDatabaseAndKeyFileAgreeOnSessions) {
   auto a = make();
   auto s = a->login("dara", kPassword, "10.0.0.1");
   ASSERT_TRUE(s);
-  auto b = make();  // another server process on the same database
+  auto b = make();  // another server process on the same database and key file
   EXPECT_EQ(b->resolve(cookie(*s), "").user, "dara");
+  b->logout(cookie(*s));  // logout there ends it here too
+  EXPECT_EQ(a->resolve_request(cookie(*s), "").state, CredentialState::kInvalid);
+  // A restarted server (a new Authenticator) does not bring it back.
+  EXPECT_EQ(make()->resolve_request(cookie(*s), "").state, CredentialState::kInvalid);
 }
 
 TEST_F(AuthenticatorTest, CookieAttributes) {
@@ -246,6 +404,10 @@ TEST_F(AuthenticatorTest, CookieAttributes) {
       << c;
   EXPECT_NE(c.find("; Secure"), std::string::npos);
   EXPECT_NE(a->expired_cookie().find("Max-Age=0"), std::string::npos);
+  const std::string d = a->device_cookie(*s);
+  EXPECT_TRUE(d.starts_with("reclaim_device=" + s->device_token +
+                            "; HttpOnly; SameSite=Strict; Path=/api/login; Max-Age="))
+      << d;
   EXPECT_EQ(make()->session_cookie(*s).find("Secure"), std::string::npos);
 }
 

@@ -186,6 +186,25 @@ VerifiedSession verify_session(std::string_view token, std::string_view key, int
   return v;
 }
 
+std::string sign_tagged(std::string_view purpose, std::string_view payload, std::string_view key) {
+  return base64url_encode(payload) + "." +
+         base64url_encode(mac(std::string(purpose) + "|" + std::string(payload), key));
+}
+
+std::optional<std::string> verify_tagged(std::string_view purpose, std::string_view token,
+                                         std::string_view key) {
+  if (key.size() != crypto_auth_KEYBYTES || token.size() > 4096) return std::nullopt;
+  const size_t dot = token.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto payload = base64url_decode(token.substr(0, dot));
+  auto tag = base64url_decode(token.substr(dot + 1));
+  if (!payload || !tag || tag->size() != crypto_auth_BYTES) return std::nullopt;
+  const std::string signed_text = std::string(purpose) + "|" + *payload;
+  if (crypto_auth_verify(bytes(*tag), bytes(signed_text), signed_text.size(), bytes(key)) != 0)
+    return std::nullopt;
+  return payload;
+}
+
 std::string csrf_token(std::string_view nonce, std::string_view key) {
   return base64url_encode(mac("csrf|" + std::string(nonce), key));
 }

@@ -2,7 +2,10 @@
 // The cryptographic primitives of accounts and sessions, on libsodium (the only file that
 // includes sodium.h is crypto.cpp):
 //   passwords   Argon2id (crypto_pwhash_str, OPSLIMIT/MEMLIMIT_INTERACTIVE)
-//   sessions    stateless tokens "base64url(claims).base64url(HMAC-SHA512-256)" (crypto_auth)
+//   sessions    server-side (Store sessions table); the cookie is sign_tagged("session", nonce):
+//               the nonce names the session, the MAC (HMAC-SHA512-256, crypto_auth) proves the
+//               key file's key made it. (sign_session: the older stateless claims form.)
+//   devices     sign_tagged("device", login|nonce): a browser where the login succeeded
 //   CSRF        HMAC of the session nonce under the same key, echoed in X-CSRF-Token
 //   API tokens  "<login>.<base64url(32 random bytes)>", stored as SHA-256 hex, compared in
 //               constant time
@@ -58,6 +61,14 @@ struct VerifiedSession {
 };
 /// Verifies the MAC first, then the expiry against `now_unix`.
 VerifiedSession verify_session(std::string_view token, std::string_view key, int64_t now_unix);
+
+/// A value and its MAC for a purpose ("session", "device"): base64url(payload) + "." +
+/// base64url(HMAC(purpose + "|" + payload)). The purpose separates the uses of one key.
+std::string sign_tagged(std::string_view purpose, std::string_view payload, std::string_view key);
+/// The payload of a token sign_tagged made for `purpose` under `key`, or nullopt (malformed,
+/// other purpose, other key, tampered). At most 4096 characters are considered.
+std::optional<std::string> verify_tagged(std::string_view purpose, std::string_view token,
+                                         std::string_view key);
 
 /// The CSRF token of a session: base64url(HMAC("csrf|" + nonce)).
 std::string csrf_token(std::string_view nonce, std::string_view key);

@@ -16,6 +16,7 @@
 
 #include "app/service.hpp"
 #include "cli/backup_cmd.hpp"
+#include "cli/key_cmd.hpp"
 #include "cli/user_cmd.hpp"
 #include "cli/migrate_cmd.hpp"
 #include "cli/serve_cmd.hpp"
@@ -90,6 +91,7 @@ int main(int argc, char** argv) try {
   cli.add_option("--db-read", g.db_read, "read-only replica (postgresql://…) for status, export and reads");
   auto run_migrate = reclaim::cli::register_migrate_command(cli);
   auto run_backup = reclaim::cli::register_backup_commands(cli, g.db);  // backup, restore
+  auto run_key = reclaim::cli::register_key_command(cli, g.db);         // key rotate
   cli.add_option("--data-dir", g.data_dir, "gazetteer and boundaries folder")
       ->capture_default_str();
 
@@ -164,6 +166,10 @@ int main(int argc, char** argv) try {
                   "other processes' commits show within 100 ms)")
       ->check(CLI::Range(0, 65536))
       ->capture_default_str();
+  srv->add_option("--key-file", sa.key_file,
+                  "session signing key file, created (mode 0600) on first start; shared by "
+                  "servers behind a proxy (default: RECLAIM_KEY_FILE, else <db>.key beside a "
+                  "GeoPackage; required for PostgreSQL)");
   srv->add_flag("--secure-cookies", sa.secure_cookies,
                 "mark session cookies Secure (when served behind a TLS reverse proxy)");
   srv->add_option("--trusted-proxy", sa.trusted_proxies,
@@ -187,7 +193,7 @@ int main(int argc, char** argv) try {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
 
-  auto users = reclaim::cli::register_user_commands(cli);  // user add|passwd|disable|list|token
+  auto users = reclaim::cli::register_user_commands(cli);  // user add|passwd|disable|role|…
 
   try {
     cli.parse(argc, argv);
@@ -198,9 +204,11 @@ int main(int argc, char** argv) try {
 
   if (auto rc = run_migrate()) return *rc;
   if (auto rc = run_backup()) return *rc;
+  if (auto rc = run_key()) return *rc;
   if (*srv) {
     sa.db = g.db;
     sa.db_read = g.db_read;
+    sa.key_file = reclaim::cli::configured_key_file(sa.key_file);
     return reclaim::cli::run_serve(sa);
   }
   auto svc = open_service(g);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "auth/session_key.hpp"
 #include "http/server.hpp"
 #include "storage/store.hpp"
 
@@ -57,6 +58,17 @@ int run_serve(const ServeArgs& a) {
   };
   // Accounts: the Authenticator must be the only user of its store (authenticator.hpp), so it
   // gets a connection of its own, opened before and closed after the server's.
+  // The session signing key: a file, never the database (a copy of it signs nobody in).
+  auto key_path = auth::key_file_path(db, a.key_file);
+  if (!key_path) {
+    std::cerr << "reclaim: error: " << key_path.error().message << "\n";
+    return kExitUsage;
+  }
+  auto key = auth::SessionKey::open(*key_path);
+  if (!key) {
+    std::cerr << "reclaim: error: " << key.error().message << "\n";
+    return exit_code_for(key.error().code);
+  }
   auto auth_store = storage::open_store(db);
   if (!auth_store) {
     std::cerr << "reclaim: error: " << auth_store.error().message << "\n";
@@ -64,6 +76,7 @@ int run_serve(const ServeArgs& a) {
   }
   auth::AuthOptions ao;
   ao.secure_cookie = a.secure_cookies;
+  ao.key = *key;
   auto authenticator = std::make_shared<auth::Authenticator>(**auth_store, ao);
   http::Server server(o, factory, authenticator);
   if (auto r = server.start(); !r) {

@@ -15,6 +15,7 @@ struct ServeArgs {
   std::string default_static_dir;  ///< <repo>/web/dist
   int threads = 2;
   int cache_mb = 64;  ///< response cache budget (tiles, item pages, lists); 0 = none
+  std::string key_file;  ///< session key file; "" = <db>.key (GeoPackage only)
   bool secure_cookies = false;  ///< session cookies get `Secure` (behind a TLS proxy)
   /// Reverse proxies whose X-Forwarded-For names the client (addresses or networks; repeatable,
   /// or comma-separated). Empty: the socket peer is the client.

@@ -25,7 +25,8 @@ std::string os_user() {
 class UserCommandsImpl final : public UserCommands {
  public:
   explicit UserCommandsImpl(CLI::App& cli) {
-    user_ = cli.add_subcommand("user", "user accounts: add, passwd, disable, enable, list, token");
+    user_ = cli.add_subcommand(
+        "user", "user accounts: add, passwd, disable, enable, role, revoke, unlock, list, token");
     user_->require_subcommand(1);
     add_ = user_->add_subcommand("add", "add an account (password from stdin or RECLAIM_PASSWORD)");
     add_->add_option("login", login_, "login name (a-z 0-9 . _ -)")->required();
@@ -35,13 +36,24 @@ class UserCommandsImpl final : public UserCommands {
     add_->add_option("--org", org_, "organisation code (required for operator data officers)");
     add_->add_option("--name", name_, "display name");
     add_->add_flag("--password-stdin", stdin_, "read the password from the first line of stdin");
-    passwd_ = user_->add_subcommand("passwd", "set a new password (and clear any lockout)");
+    passwd_ = user_->add_subcommand(
+        "passwd", "set a new password (and clear any lockout); ends the user's sessions and API token");
     passwd_->add_option("login", login_)->required();
     passwd_->add_flag("--password-stdin", stdin_, "read the password from the first line of stdin");
-    disable_ = user_->add_subcommand("disable", "disable an account: its sessions and tokens stop");
+    disable_ = user_->add_subcommand("disable", "disable an account: its sessions and API token end");
     disable_->add_option("login", login_)->required();
-    enable_ = user_->add_subcommand("enable", "enable a disabled account");
+    enable_ = user_->add_subcommand("enable", "enable a disabled account (no old session revives)");
     enable_->add_option("login", login_)->required();
+    role_cmd_ = user_->add_subcommand("role", "change an account's role: its sessions and API token end");
+    role_cmd_->add_option("login", login_)->required();
+    role_cmd_->add_option("role", role_,
+                          "administrator | national_data_manager | operator_data_officer | analyst")
+        ->required();
+    revoke_ = user_->add_subcommand("revoke", "end every session and the API token of an account, "
+                                              "on every server");
+    revoke_->add_option("login", login_)->required();
+    unlock_ = user_->add_subcommand("unlock", "clear the lockout after failed logins");
+    unlock_->add_option("login", login_)->required();
     list_ = user_->add_subcommand("list", "list the accounts (never their hashes)");
     token_ = user_->add_subcommand("token", "issue a new API token (printed once)");
     token_->add_option("login", login_)->required();
@@ -79,6 +91,30 @@ class UserCommandsImpl final : public UserCommands {
       auto r = off ? accounts.disable(me, login_) : accounts.enable(me, login_);
       if (!r) return report(r.error());
       std::cout << (off ? "disabled " : "enabled ") << login_ << "\n";
+      return 0;
+    }
+    if (role_cmd_->parsed()) {
+      auto role = auth::parse_role(role_);
+      if (!role || *role == auth::Role::kPublic) {
+        std::cerr << "reclaim: role must be administrator, national_data_manager, "
+                     "operator_data_officer or analyst, not '" << role_ << "'\n";
+        return kExitUsage;
+      }
+      if (auto r = accounts.set_role(me, login_, *role); !r) return report(r.error());
+      std::cout << login_ << " is now " << auth::role_name(*role)
+                << "; their sessions and API token have ended\n";
+      return 0;
+    }
+    if (revoke_->parsed()) {
+      auto n = accounts.revoke(me, login_);
+      if (!n) return report(n.error());
+      std::cout << "ended " << *n << " session" << (*n == 1 ? "" : "s") << " and the API token of "
+                << login_ << "\n";
+      return 0;
+    }
+    if (unlock_->parsed()) {
+      if (auto r = accounts.unlock(me, login_); !r) return report(r.error());
+      std::cout << "unlocked " << login_ << "\n";
       return 0;
     }
     if (list_->parsed()) {
@@ -128,7 +164,8 @@ class UserCommandsImpl final : public UserCommands {
 
   CLI::App* user_ = nullptr;
   CLI::App *add_ = nullptr, *passwd_ = nullptr, *disable_ = nullptr, *enable_ = nullptr,
-           *list_ = nullptr, *token_ = nullptr;
+           *list_ = nullptr, *token_ = nullptr, *role_cmd_ = nullptr, *revoke_ = nullptr,
+           *unlock_ = nullptr;
   std::string login_, role_, org_, name_;
   bool stdin_ = false;
 };

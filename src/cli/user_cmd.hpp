@@ -1,5 +1,6 @@
 #pragma once
-// `reclaim user add|passwd|disable|enable|list|token`: account administration from the shell.
+// `reclaim user add|passwd|disable|enable|role|revoke|unlock|list|token`: account administration
+// from the shell.
 // The CLI acts as a local administrator (app::local_admin); passwords come from stdin
 // (--password-stdin) or the environment variable RECLAIM_PASSWORD, never from argv.
 #include <memory>

@@ -3,6 +3,7 @@
 // the thread's store, after which the Authenticator forgets its cached copy of the user.
 #include "app/accounts.hpp"
 #include "auth/clock.hpp"
+#include "http/client_address.hpp"
 #include "http/json.hpp"
 #include "http/routes.hpp"
 
@@ -45,7 +46,15 @@ Response login(Ctx& c) {
   if (!body) return err;
   const std::string user = (*body)["user"].get<std::string>();
   const std::string password = (*body)["password"].get<std::string>();
-  auto s = c.authn->login(user, password, c.req.client_ip);
+  const std::string limit_key = login_limit_key(c.req.client_ip);
+  auth::LoginAttempt attempt;
+  attempt.user = user;
+  attempt.password = password;
+  attempt.client_ip = c.req.client_ip;
+  attempt.limit_key = limit_key;
+  attempt.cookie = c.req.cookie;
+  attempt.user_agent = c.req.user_agent;
+  auto s = c.authn->login(attempt);
   if (!s) {
     const auth::LoginError& e = s.error();
     switch (e.kind) {
@@ -71,6 +80,7 @@ Response login(Ctx& c) {
       .key("expires").str(auth::iso_utc(s->expires_unix))
       .end_object();
   r.headers.emplace_back("Set-Cookie", c.authn->session_cookie(*s));
+  r.headers.emplace_back("Set-Cookie", c.authn->device_cookie(*s));
   return no_store(std::move(r));
 }
 
@@ -190,7 +200,8 @@ Response users(Ctx& c, const std::vector<std::string_view>& seg) {
   }
   if (seg.size() != 4) return problem(c, 404, "Not Found", "no such resource");
   const std::string_view action = seg[3];
-  if (action != "disable" && action != "enable" && action != "password" && action != "token")
+  if (action != "disable" && action != "enable" && action != "password" && action != "token" &&
+      action != "role" && action != "revoke" && action != "unlock")
     return problem(c, 404, "Not Found", "no such resource");
   if (c.req.method != "POST") return method_not_allowed(c, "POST");
   // A signed-in user may change their own password and issue their own API token.
@@ -199,14 +210,47 @@ Response users(Ctx& c, const std::vector<std::string_view>& seg) {
   if (action == "password") {
     auto body = json_body(c, {{"password", Type::kString, true}}, err);
     if (!body) return err;
-    auto r = accounts.set_password(c.who, id, (*body)["password"].get<std::string>());
+    // Own password: the other sessions end, this one stays.
+    auto r = accounts.set_password(c.who, id, (*body)["password"].get<std::string>(),
+                                   self ? c.res.session_id : std::string());
     if (!r) return from_error(c, r.error());
     if (c.authn != nullptr) c.authn->forget_user(id);
     Response out;
     out.status = 204;
     return out;
   }
+  if (action == "role") {
+    auto body = json_body(c, {{"role", Type::kString, true}}, err);
+    if (!body) return err;
+    const std::string role = (*body)["role"].get<std::string>();
+    const auto parsed = auth::parse_role(role);
+    if (!parsed || *parsed == auth::Role::kPublic)
+      return problem(c, 422, "Unprocessable Content", "unknown role '" + role + "'",
+                     {FieldError{"body", "role",
+                                 "administrator, national_data_manager, operator_data_officer "
+                                 "or analyst"}});
+    auto r = accounts.set_role(c.who, id, *parsed);
+    if (!r) return from_error(c, r.error());
+    if (c.authn != nullptr) c.authn->forget_user(id);
+    return user_info(c, accounts, id, 200);
+  }
   if (!json_body(c, {}, err, true)) return err;
+  if (action == "revoke") {
+    auto n = accounts.revoke(c.who, id);
+    if (!n) return from_error(c, n.error());
+    if (c.authn != nullptr) c.authn->forget_user(id);
+    Response out;
+    JsonWriter w(out.body);
+    w.begin_object().key("id").str(id).key("sessions_ended").num(*n).key("api_token_revoked")
+        .boolean(true).end_object();
+    return no_store(std::move(out));
+  }
+  if (action == "unlock") {
+    auto r = accounts.unlock(c.who, id);
+    if (!r) return from_error(c, r.error());
+    if (c.authn != nullptr) c.authn->forget_user(id);
+    return user_info(c, accounts, id, 200);
+  }
   if (action == "token") {
     auto t = accounts.issue_api_token(c.who, id);
     if (!t) return from_error(c, t.error());

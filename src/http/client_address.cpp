@@ -160,4 +160,16 @@ std::string client_limit_key(std::string_view address) {
   return a->str() + "/64";
 }
 
+std::string login_limit_key(std::string_view address) {
+  auto a = parse_ip(address);
+  if (!a) return std::string(address);
+  if (a->v4) {
+    if (a->bytes[12] == 127) return "127.0.0.0/8";
+    a->bytes[15] = 0;
+    return a->str() + "/24";
+  }
+  for (size_t i = 8; i < 16; ++i) a->bytes[i] = 0;
+  return a->str() + "/64";
+}
+
 }  // namespace reclaim::http

@@ -57,4 +57,9 @@ class TrustedProxies {
 /// Text that is not an address is its own key.
 std::string client_limit_key(std::string_view address);
 
+/// The key login attempts are limited under: the network prefix, so that one client cannot
+/// multiply its attempts by using its neighbouring addresses: IPv4 /24 ("192.0.2.0/24"), all of
+/// 127/8 as one ("127.0.0.0/8"), IPv6 /64. Text that is not an address is its own key.
+std::string login_limit_key(std::string_view address);
+
 }  // namespace reclaim::http

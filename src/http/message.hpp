@@ -20,6 +20,7 @@ struct Request {
   std::string_view if_match;      ///< expected version of a workflow action ("3" or "\"3\"")
   std::string_view content_type;  ///< Content-Type of the body
   std::string_view csrf_token;    ///< X-CSRF-Token (browser writes)
+  std::string_view user_agent;    ///< User-Agent (kept with a new session)
   std::string_view body;          ///< the request body ("" if none)
   std::string client_ip;          ///< the peer address (login rate limiting)
   std::string request_id;

@@ -145,6 +145,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     };
     r.host = field(bhttp::field::host);
     r.cookie = field(bhttp::field::cookie);
+    r.user_agent = field(bhttp::field::user_agent);
     r.authorization = field(bhttp::field::authorization);
     r.if_none_match = field(bhttp::field::if_none_match);
     r.if_match = field(bhttp::field::if_match);
@@ -239,7 +240,13 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       res.set(beast::string_view(k.data(), k.size()), beast::string_view(v.data(), v.size()));
     if (out.status != 304 && out.status != 204)
       res.set(bhttp::field::content_type, out.content_type);
-    for (const auto& [k, v] : out.headers) res.set(k, v);
+    for (const auto& [k, v] : out.headers) {
+      if (k == "Set-Cookie") {
+        res.insert(k, v);  // several cookies: one header each (never folded)
+      } else {
+        res.set(k, v);
+      }
+    }
     res.keep_alive(keep_alive);
   }
 

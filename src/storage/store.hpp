@@ -95,6 +95,20 @@ struct Query {
   bool with_total = false;   ///< also count every record that matches (ignoring paging)
 };
 
+/// One signed-in browser session, kept server-side so that every process and every server using
+/// the database agrees on it (the cookie holds only a random nonce and its MAC). Only the
+/// SHA-256 of the nonce is stored: a copy of the database signs nobody in. Never copied by
+/// restore_from, backups or `reclaim migrate`.
+struct SessionRow {
+  std::string id_hash;  ///< SHA-256 hex of the cookie's nonce
+  std::string user;     ///< login
+  int64_t created_unix = 0;
+  int64_t last_seen_unix = 0;
+  int64_t expires_unix = 0;  ///< absolute end (created + the server's cap)
+  std::string device;        ///< User-Agent (truncated), for the user's list of sessions
+  std::string ip;            ///< client address at sign-in
+};
+
 struct QueryPage {
   std::vector<core::Record> records;
   bool more = false;    ///< another page follows
@@ -225,6 +239,23 @@ class Store {
     if (static_cast<int64_t>(out.size()) > limit) out.resize(static_cast<size_t>(std::max<int64_t>(0, limit)));
     return out;
   }
+  // ---- server-side sessions (table `sessions`, migration 6) ----
+
+  /// Errors: kAlreadyExists (same id_hash), kIo.
+  virtual Result<void> insert_session(const SessionRow& row) = 0;
+  /// The session with that id hash, or nullopt. Errors: kIo.
+  virtual Result<std::optional<SessionRow>> find_session(std::string_view id_hash) = 0;
+  /// Sets last_seen_unix of one session (no error if it is gone). Errors: kIo.
+  virtual Result<void> touch_session(std::string_view id_hash, int64_t last_seen_unix) = 0;
+  /// Deletes one session; returns how many rows went (0 or 1). Errors: kIo.
+  virtual Result<int64_t> delete_session(std::string_view id_hash) = 0;
+  /// Deletes every session of `user` except `except_id_hash` ("" = none spared); returns how
+  /// many went. Errors: kIo.
+  virtual Result<int64_t> delete_user_sessions(std::string_view user,
+                                               std::string_view except_id_hash = {}) = 0;
+  /// Deletes the sessions whose absolute end or idle limit has passed:
+  /// expires_unix <= now_unix or last_seen_unix <= idle_before_unix. Errors: kIo.
+  virtual Result<int64_t> delete_stale_sessions(int64_t now_unix, int64_t idle_before_unix) = 0;
 
   // ---- whole-database copy (reclaim migrate): read everything, restore into an empty store ----
 

@@ -3,11 +3,15 @@
 //   * the role matrix: every route × every role → allow / deny, with browser sessions
 //     (cookie + CSRF token) and again with API tokens;
 //   * login lockout and rate limiting, CSRF, expired sessions, Secure cookies;
+//   * sessions that end (issue 7): a stolen copy of the database signs nobody in, forged
+//     cookies, logout across a restart, reset / disable / role / revoke ending sessions and API
+//     tokens, key rotation, known devices past a lockout, loopback addresses as one network;
 //   * the full workflow (officer submits and verifies, manager approves, the hazard is in the API
 //     with the submission in its history), four eyes, stale versions;
 //   * injection strings stored verbatim and returned escaped; malformed bodies are 4xx
 //     problem+json and write nothing.
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -16,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -25,9 +30,12 @@
 #include "app/service.hpp"
 #include "app/workflow_service.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/crypto.hpp"
+#include "auth/session_key.hpp"
 #include "core/entities.hpp"
 #include "geo/geodesic.hpp"
 #include "geo/wkb.hpp"
+#include "http/client_address.hpp"
 #include "http/server.hpp"
 #include "http_client.hpp"
 #include "storage/store.hpp"
@@ -138,6 +146,11 @@ class AuthHttpTest : public ::testing::Test {
     EXPECT_TRUE(st);
     r.auth_store = std::move(*st);
     ao.clock = [] { return auth::system_now() + g_clock_offset.load(); };
+    if (!ao.key) {  // as `reclaim serve`: the key file beside the database, shared
+      auto key = auth::SessionKey::open(db_ + ".key");
+      EXPECT_TRUE(key) << key.error().message;
+      if (key) ao.key = *key;
+    }
     r.authn = std::make_shared<auth::Authenticator>(*r.auth_store, ao);
     ServerOptions o;
     o.host = "127.0.0.1";
@@ -410,6 +423,10 @@ TEST_F(AuthHttpTest, RoleMatrixEveryRouteEveryRole) {
   add("POST", "/api/users/{id}/password", "DDDDA",
       fixed("POST", "/api/users/spare/password", json{{"password", kPassword}}.dump()));
   add("POST", "/api/users/{id}/token", "DDDDA", fixed("POST", "/api/users/spare/token"));
+  add("POST", "/api/users/{id}/role", "DDDDA",
+      fixed("POST", "/api/users/spare/role", json{{"role", "analyst"}}.dump()));
+  add("POST", "/api/users/{id}/revoke", "DDDDA", fixed("POST", "/api/users/spare/revoke"));
+  add("POST", "/api/users/{id}/unlock", "DDDDA", fixed("POST", "/api/users/spare/unlock"));
   // the workflow
   add("POST", "/api/submissions", "DDAAA", [&](int, const Caller&) {
     return Target{"POST", "/api/submissions", new_hazard_report().dump(), std::nullopt};
@@ -478,12 +495,16 @@ TEST_F(AuthHttpTest, LoginSetsAHardenedCookieAndMeShowsTheUser) {
   EXPECT_EQ(j["org"], org1_);
   EXPECT_FALSE(j["csrf_token"].get<std::string>().empty());
   EXPECT_FALSE(j["expires"].get<std::string>().empty());
-  ASSERT_EQ(r.set_cookies.size(), 1u);
+  ASSERT_EQ(r.set_cookies.size(), 2u);  // the session, and the known-device mark
   const std::string& cookie = r.set_cookies[0];
   EXPECT_TRUE(cookie.starts_with("reclaim_session=")) << cookie;
   for (const char* attr : {"HttpOnly", "SameSite=Strict", "Path=/"})
     EXPECT_NE(cookie.find(attr), std::string::npos) << cookie;
   EXPECT_EQ(cookie.find("Secure"), std::string::npos) << cookie;
+  const std::string& device = r.set_cookies[1];
+  EXPECT_TRUE(device.starts_with("reclaim_device=")) << device;
+  for (const char* attr : {"HttpOnly", "SameSite=Strict", "Path=/api/login"})
+    EXPECT_NE(device.find(attr), std::string::npos) << device;
   EXPECT_EQ(r.body.find("hash"), std::string::npos);
 
   Caller c;
@@ -516,8 +537,8 @@ TEST_F(AuthHttpTest, SecureCookiesBehindTls) {
   const Reply r = request(srv.port, "POST", "/api/login", {},
                           json{{"user", "analyst1"}, {"password", kPassword}}.dump());
   ASSERT_EQ(r.status, 200);
-  ASSERT_EQ(r.set_cookies.size(), 1u);
-  EXPECT_NE(r.set_cookies[0].find("Secure"), std::string::npos) << r.set_cookies[0];
+  ASSERT_EQ(r.set_cookies.size(), 2u);
+  for (const auto& sc : r.set_cookies) EXPECT_NE(sc.find("; Secure"), std::string::npos) << sc;
 }
 
 TEST_F(AuthHttpTest, FiveBadPasswordsLockTheAccount) {
@@ -622,7 +643,7 @@ TEST_F(AuthHttpTest, UsersApiManagesAccountsAndNeverReturnsHashes) {
                  401);
   expect_problem(request(srv.port, "GET", "/api/me", token), 401);
   ASSERT_EQ(request(srv.port, "POST", "/api/users/dara/enable", admin).status, 200);
-  EXPECT_EQ(request(srv.port, "GET", "/api/me", token).status, 200);
+  expect_problem(request(srv.port, "GET", "/api/me", token), 401);  // re-enabling revives nothing
   // bad bodies write nothing
   const int64_t users = count("users");
   expect_problem(request(srv.port, "POST", "/api/users", admin,
@@ -908,6 +929,256 @@ TEST_F(AuthHttpTest, PersonalDataReadsAreLoggedOnceThroughOneLog) {
   EXPECT_EQ(core::get_text(ls, e, "user"), "analyst1");
   EXPECT_EQ(core::get_text(ls, e, "entity"), "casualties");
   EXPECT_EQ(core::get_text(ls, e, "purpose"), "api get");
+}
+
+// ---- sessions that end (issue 7) ----------------------------------------------------------
+
+namespace {
+/// A new account (through the store, as the CLI would add it) for a test of its own.
+void add_account(storage::Store& store, const std::string& login, auth::Role role) {
+  app::Accounts acc(store);
+  auto r = acc.add(app::local_admin("test"), {login, role, "", "User " + login, kPassword});
+  ASSERT_TRUE(r) << login << ": " << r.error().message;
+}
+std::string read_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+/// The session nonce inside a "reclaim_session=<b64(nonce)>.<mac>" cookie.
+std::string nonce_of(const Caller& c) {
+  const std::string v = c.cookie.substr(c.cookie.find('=') + 1);
+  return auth::base64url_decode(v.substr(0, v.find('.'))).value_or("");
+}
+}  // namespace
+
+TEST_F(AuthHttpTest, AStolenCopyOfTheGeoPackageSignsNobodyIn) {
+  Running srv = serve();
+  const Caller admin = login(srv.port, "admin1");
+  ASSERT_EQ(request(srv.port, "GET", "/api/me", admin).status, 200);
+  // The thief copies the file (and its -wal) while the server runs, but not the key file.
+  const fs::path copy = dir_ / "stolen.gpkg";
+  fs::copy_file(db_, copy, fs::copy_options::overwrite_existing);
+  if (fs::exists(db_ + "-wal"))
+    fs::copy_file(db_ + "-wal", copy.string() + "-wal", fs::copy_options::overwrite_existing);
+  auto stolen = storage::open_store(copy.string());
+  ASSERT_TRUE(stolen) << stolen.error().message;
+  // No key in it; the session is there only as a hash, never as the cookie's nonce.
+  EXPECT_FALSE((*stolen)->meta("auth_session_key").value().has_value());
+  const std::string nonce = nonce_of(admin);
+  ASSERT_EQ(nonce.size(), 22u);
+  const std::string id = auth::sha256_hex(nonce);
+  auto row = (*stolen)->find_session(id);
+  ASSERT_TRUE(row && *row) << "the session row is in the copy";
+  EXPECT_EQ((*row)->user, "admin1");
+  std::string bytes = read_bytes(copy) + read_bytes(copy.string() + "-wal");
+  EXPECT_EQ(bytes.find(nonce), std::string::npos);
+  const std::string key = read_bytes(db_ + ".key");
+  ASSERT_GT(key.size(), 40u);
+  EXPECT_EQ(bytes.find(key.substr(0, 43)), std::string::npos);
+  // Everything the copy holds, made into cookies, is nobody on the real server.
+  std::vector<std::string> forged = {"reclaim_session=" + id,
+                                     "reclaim_session=" + auth::sign_tagged("session", id, std::string(32, '\0'))};
+  auto meta = (*stolen)->meta_entries();
+  ASSERT_TRUE(meta);
+  for (const auto& [k, v] : *meta) {
+    auto raw = auth::base64url_decode(v);
+    if (raw && raw->size() == auth::kSessionKeyBytes)
+      forged.push_back("reclaim_session=" + auth::sign_tagged("session", id, *raw));
+  }
+  // A server the thief runs on the copy makes its own key (the copy has none to offer).
+  stolen->reset();
+  auth::AuthOptions ao = relaxed();
+  auto thief_key = auth::SessionKey::open(copy.string() + ".key");
+  ASSERT_TRUE(thief_key);
+  forged.push_back("reclaim_session=" +
+                   auth::sign_tagged("session", nonce, *(*thief_key)->current()));
+  for (const auto& f : forged) {
+    Caller c;
+    c.cookie = f;
+    expect_problem(request(srv.port, "GET", "/api/me", c), 401);
+  }
+  EXPECT_EQ(request(srv.port, "GET", "/api/me", admin).status, 200);  // the real one still works
+  for (const char* suffix : {"", "-wal", "-shm", ".key"}) fs::remove(copy.string() + suffix);
+}
+
+TEST_F(AuthHttpTest, AForgedCookieWithATenYearExpiryIsRefused) {
+  Running srv = serve();
+  auto key = auth::SessionKey::open(db_ + ".key", false);
+  ASSERT_TRUE(key);
+  const std::string k = *(*key)->current();
+  const int64_t now = auth::system_now();
+  // The old stateless form, signed with the real key, and the new form with a made-up nonce.
+  for (const std::string& token :
+       {auth::sign_session({"admin1", auth::Role::kAdministrator, "", now,
+                            now + 10LL * 365 * 86400, "AAAAAAAAAAAAAAAAAAAAAA"},
+                           k),
+        auth::sign_tagged("session", auth::base64url_encode(auth::random_bytes(16)), k)}) {
+    Caller c;
+    c.cookie = "reclaim_session=" + token;
+    expect_problem(request(srv.port, "GET", "/api/me", c), 401);
+    expect_problem(request(srv.port, "GET", "/api/users", c), 401);
+  }
+  // And a real session is capped by the server: 12 h after sign-in it is over.
+  const Caller c = login(srv.port, "analyst1");
+  for (int h = 1; h < 12; ++h) {
+    g_clock_offset = h * 3600;
+    ASSERT_EQ(request(srv.port, "GET", "/api/me", c).status, 200) << h << " h";
+  }
+  g_clock_offset = 12 * 3600 + 1;
+  expect_problem(request(srv.port, "GET", "/api/me", c), 401, "session expired");
+}
+
+TEST_F(AuthHttpTest, AfterLogoutAndARestartTheOldCookieIsRefused) {
+  Caller gone, kept;
+  {
+    Running srv = serve();
+    gone = login(srv.port, "analyst1");
+    kept = login(srv.port, "manager1");
+    ASSERT_EQ(request(srv.port, "POST", "/api/logout", gone).status, 204);
+    expect_problem(request(srv.port, "GET", "/api/me", gone), 401);
+  }  // the server stops
+  Running again = serve();
+  expect_problem(request(again.port, "GET", "/api/me", gone), 401);
+  EXPECT_EQ(request(again.port, "GET", "/api/me", kept).status, 200);  // the key file is shared
+}
+
+TEST_F(AuthHttpTest, ResetDisableRoleAndRevokeEndSessionsAndTokensOnEveryServer) {
+  Running a = serve(), b = serve();  // two servers behind one proxy
+  const Caller admin = login(a.port, "admin1");
+  struct Case {
+    std::string login, action, body;
+  };
+  const std::vector<Case> cases = {
+      {"end-reset", "password", json{{"password", "a brand new password"}}.dump()},
+      {"end-disable", "disable", ""},
+      {"end-role", "role", json{{"role", "national_data_manager"}}.dump()},
+      {"end-revoke", "revoke", ""}};
+  for (const Case& k : cases) {
+    add_account(*store_, k.login, auth::Role::kAnalyst);
+    const Caller on_a = login(a.port, k.login), on_b = login(b.port, k.login);
+    Caller token;
+    token.token = issue_token(a.port, admin, k.login);
+    ASSERT_EQ(request(b.port, "GET", "/api/me", on_a).status, 200) << k.action;
+    ASSERT_EQ(request(a.port, "GET", "/api/me", token).status, 200) << k.action;
+    const Reply r = request(a.port, "POST", "/api/users/" + k.login + "/" + k.action, admin, k.body);
+    ASSERT_LT(r.status, 300) << k.action << ": " << r.body;
+    for (uint16_t port : {a.port, b.port}) {
+      expect_problem(request(port, "GET", "/api/me", on_a), 401);
+      expect_problem(request(port, "GET", "/api/me", on_b), 401);
+      expect_problem(request(port, "GET", "/api/me", token), 401);
+    }
+    if (k.action == "revoke") {
+      EXPECT_EQ(r.js()["sessions_ended"], 2) << r.body;
+    }
+    if (k.action == "role") {
+      EXPECT_EQ(r.js()["role"], "national_data_manager") << r.body;
+    }
+    if (k.action == "disable") {  // re-enabling revives nothing
+      ASSERT_EQ(request(a.port, "POST", "/api/users/" + k.login + "/enable", admin).status, 200);
+      for (uint16_t port : {a.port, b.port}) {
+        expect_problem(request(port, "GET", "/api/me", on_a), 401);
+        expect_problem(request(port, "GET", "/api/me", token), 401);
+      }
+    }
+  }
+  // A user changing their own password ends their other sessions, not this one.
+  add_account(*store_, "end-self", auth::Role::kAnalyst);
+  const Caller here = login(a.port, "end-self"), there = login(b.port, "end-self");
+  ASSERT_EQ(request(b.port, "POST", "/api/users/end-self/password", here,
+                    json{{"password", "my own new password"}}.dump())
+                .status,
+            204);
+  EXPECT_EQ(request(a.port, "GET", "/api/me", here).status, 200);
+  expect_problem(request(a.port, "GET", "/api/me", there), 401);
+  // Only an administrator ends others' sessions; a write without the CSRF token is refused.
+  expect_problem(request(a.port, "POST", "/api/users/admin1/revoke", here), 403);
+  Caller no_csrf = admin;
+  no_csrf.csrf.clear();
+  expect_problem(request(a.port, "POST", "/api/users/end-self/revoke", no_csrf), 403, "CSRF");
+  EXPECT_EQ(request(a.port, "GET", "/api/me", here).status, 200);
+  expect_problem(request(a.port, "POST", "/api/users/end-self/role", admin,
+                         json{{"role", "emperor"}}.dump()),
+                 422);
+  expect_problem(request(a.port, "POST", "/api/users/ghost/revoke", admin), 404);
+}
+
+TEST_F(AuthHttpTest, RotatingTheKeyEndsEverySessionWithinSeconds) {
+  Running srv = serve();
+  const Caller c = login(srv.port, "analyst1");
+  ASSERT_EQ(request(srv.port, "GET", "/api/me", c).status, 200);
+  ASSERT_TRUE(auth::SessionKey::rotate(db_ + ".key"));
+  int status = 200;
+  for (int i = 0; i < 100 && status == 200; ++i) {  // poll generously (the check is ~0.25 s)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = request(srv.port, "GET", "/api/me", c).status;
+  }
+  EXPECT_EQ(status, 401);
+  const Caller again = login(srv.port, "analyst1");  // signing in again works at once
+  EXPECT_EQ(request(srv.port, "GET", "/api/me", again).status, 200);
+}
+
+TEST_F(AuthHttpTest, AKnownDeviceSignsInDespiteALockoutAndUnlockIsTheRecovery) {
+  Running srv = serve(auth::AuthOptions{});  // default limits
+  add_account(*store_, "lock-dev", auth::Role::kAnalyst);
+  const std::string good = json{{"user", "lock-dev"}, {"password", kPassword}}.dump();
+  const Reply first = request(srv.port, "POST", "/api/login", {}, good);
+  ASSERT_EQ(first.status, 200) << first.body;
+  std::string device;
+  for (const auto& sc : first.set_cookies)
+    if (sc.starts_with("reclaim_device=")) device = sc.substr(0, sc.find(';'));
+  ASSERT_FALSE(device.empty());
+  // Somebody else (another loopback address: the same 127/8 network) locks the account.
+  const std::string bad = json{{"user", "lock-dev"}, {"password", "wrong password!!"}}.dump();
+  for (int i = 0; i < 5; ++i) {
+    const std::string raw = "POST /api/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                            "Content-Type: application/json\r\nContent-Length: " +
+                            std::to_string(bad.size()) + "\r\n\r\n" + bad;
+    EXPECT_EQ(test_client::send_raw(srv.port, raw, "127.0.0." + std::to_string(20 + i)).status,
+              401);
+  }
+  expect_problem(request(srv.port, "POST", "/api/login", {}, good), 401, "login failed");
+  // The right password from the known device still works …
+  Caller dev;
+  dev.cookie = device;
+  EXPECT_EQ(request(srv.port, "POST", "/api/login", dev, good).status, 200);
+  // … a wrong one from it does not.
+  expect_problem(request(srv.port, "POST", "/api/login", dev, bad), 401);
+  // The administrator's recovery: unlock.
+  const Caller admin = login(srv.port, "admin1");
+  const Reply u = request(srv.port, "POST", "/api/users/lock-dev/unlock", admin);
+  ASSERT_EQ(u.status, 200) << u.body;
+  EXPECT_EQ(u.js()["locked_until"], "");
+  EXPECT_EQ(request(srv.port, "POST", "/api/login", {}, good).status, 200);
+}
+
+TEST_F(AuthHttpTest, ManyLoopbackAddressesShareOneLoginLimit) {
+  auth::AuthOptions o;
+  o.ip_burst = 3;
+  o.ip_refill_per_s = 1.0 / 600;
+  Running srv = serve(o);
+  const std::string bad = json{{"user", "ghost"}, {"password", "wrong password!!"}}.dump();
+  const std::string raw = "POST /api/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                          "Content-Type: application/json\r\nContent-Length: " +
+                          std::to_string(bad.size()) + "\r\n\r\n" + bad;
+  std::vector<int> statuses;
+  for (int i = 0; i < 5; ++i)
+    statuses.push_back(test_client::send_raw(srv.port, raw, "127.0." + std::to_string(i) + ".9").status);
+  EXPECT_EQ(statuses[0], 401);
+  EXPECT_EQ(statuses[2], 401);
+  EXPECT_EQ(statuses[3], 429);  // a fourth address of 127/8 is the same network
+  EXPECT_EQ(statuses[4], 429);
+}
+
+TEST(LoginLimitKey, NetworkPrefixes) {
+  EXPECT_EQ(login_limit_key("192.0.2.7"), "192.0.2.0/24");
+  EXPECT_EQ(login_limit_key("192.0.2.7"), login_limit_key("192.0.2.250"));
+  EXPECT_NE(login_limit_key("192.0.2.7"), login_limit_key("192.0.3.7"));
+  EXPECT_EQ(login_limit_key("127.0.0.1"), "127.0.0.0/8");
+  EXPECT_EQ(login_limit_key("127.200.3.4"), login_limit_key("127.0.0.1"));
+  EXPECT_EQ(login_limit_key("::ffff:127.0.0.5"), "127.0.0.0/8");
+  EXPECT_EQ(login_limit_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(login_limit_key("2001:db8:1:2::1"), login_limit_key("2001:db8:1:2:ffff::9"));
+  EXPECT_EQ(login_limit_key("not-an-address"), "not-an-address");
 }
 
 }  // namespace

@@ -364,6 +364,39 @@ TEST_P(StoreContract, MetaSettingsAreStoredAndOverwritten) {
   EXPECT_EQ(store().meta("created_at")->value_or(""), "2024-05-01T00:00:00Z");
 }
 
+TEST_P(StoreContract, SessionsAreStoredFoundTouchedAndEnded) {
+  auto none = store().find_session("nope");
+  ASSERT_TRUE(none.has_value()) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+  const SessionRow a{"hash-a", "dara", 1000, 1000, 1000 + 12 * 3600, "Firefox", "192.0.2.7"};
+  const SessionRow b{"hash-b", "dara", 1100, 1100, 1100 + 12 * 3600, "", "192.0.2.8"};
+  const SessionRow c{"hash-c", "kim", 1200, 1200, 1200 + 12 * 3600, "QGIS", "::1"};
+  for (const auto& r : {a, b, c}) ASSERT_TRUE(store().insert_session(r)) << r.id_hash;
+  EXPECT_FALSE(store().insert_session(a));  // the same id twice
+  auto got = store().find_session("hash-a");
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->user, "dara");
+  EXPECT_EQ((*got)->created_unix, 1000);
+  EXPECT_EQ((*got)->expires_unix, 1000 + 12 * 3600);
+  EXPECT_EQ((*got)->device, "Firefox");
+  EXPECT_EQ((*got)->ip, "192.0.2.7");
+  ASSERT_TRUE(store().touch_session("hash-a", 5000));
+  EXPECT_EQ(store().find_session("hash-a").value()->last_seen_unix, 5000);
+  ASSERT_TRUE(store().touch_session("gone", 5000));  // no error for a missing one
+  // All of dara's but one; then one by id; then the stale ones.
+  EXPECT_EQ(store().delete_user_sessions("dara", "hash-b").value_or(-1), 1);
+  EXPECT_FALSE(store().find_session("hash-a").value().has_value());
+  EXPECT_TRUE(store().find_session("hash-b").value().has_value());
+  EXPECT_EQ(store().delete_session("hash-b").value_or(-1), 1);
+  EXPECT_EQ(store().delete_session("hash-b").value_or(-1), 0);
+  ASSERT_TRUE(store().insert_session(a));
+  // a: last seen 1000 (idle before 1150 → stale); c: last seen 1200, ends 1200+12h (kept).
+  EXPECT_EQ(store().delete_stale_sessions(2000, 1150).value_or(-1), 1);
+  EXPECT_TRUE(store().find_session("hash-c").value().has_value());
+  EXPECT_EQ(store().delete_stale_sessions(1200 + 12 * 3600, 0).value_or(-1), 1);  // c ended
+  EXPECT_EQ(store().delete_user_sessions("kim").value_or(-1), 0);
+}
+
 TEST_P(StoreContract, EmptyChangeSetIsANoOp) {
   ASSERT_TRUE(store().commit(change_set({})));
   EXPECT_EQ(count_of(hazards()), 0);
@@ -414,6 +447,7 @@ TEST_P(StoreContract, RestoreFromCopiesRecordsVersionsHistoryGazetteerAndSetting
        {"2401", "24", AdminLevel::kDistrict, "Pailin", "ប៉ៃលិន", std::nullopt, std::nullopt}},
       {{"24", AdminLevel::kProvince, multipolygon_with_hole()}}));
   ASSERT_TRUE(store().set_meta("demo_seed", "7"));
+  ASSERT_TRUE(store().insert_session({"live", "dara", 1, 1, 99999, "", ""}));  // never copied
 
   std::unique_ptr<Store> copy = GetParam().fresh();
   ASSERT_NE(copy, nullptr);
@@ -455,6 +489,7 @@ TEST_P(StoreContract, RestoreFromCopiesRecordsVersionsHistoryGazetteerAndSetting
   ASSERT_TRUE(bounds.has_value());
   ASSERT_EQ(bounds->size(), 1u);
   EXPECT_EQ((*bounds)[0].geometry, multipolygon_with_hole());
+  EXPECT_FALSE(copy->find_session("live").value().has_value());
   auto meta = copy->meta_entries();
   ASSERT_TRUE(meta.has_value());
   EXPECT_THAT(*meta, ::testing::Contains(std::pair<std::string, std::string>("demo_seed", "7")));

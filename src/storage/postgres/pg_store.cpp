@@ -481,6 +481,24 @@ const Statement kMetaUpsert = {"reclaim_meta_upsert",
                                "INSERT INTO reclaim_meta (key, value) VALUES ($1, $2) "
                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"};
 
+const Statement kSessionInsert = {
+    "reclaim_session_insert",
+    "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, device, ip) "
+    "VALUES ($1, $2, $3::bigint, $4::bigint, $5::bigint, $6, $7)"};
+const Statement kSessionSelect = {
+    "reclaim_session_select",
+    "SELECT user_id, created_at, last_seen_at, expires_at, device, ip FROM sessions "
+    "WHERE id_hash = $1"};
+const Statement kSessionTouch = {"reclaim_session_touch",
+                                 "UPDATE sessions SET last_seen_at = $2::bigint WHERE id_hash = $1"};
+const Statement kSessionDelete = {"reclaim_session_delete",
+                                  "DELETE FROM sessions WHERE id_hash = $1"};
+const Statement kSessionDeleteUser = {"reclaim_session_delete_user",
+                                      "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2"};
+const Statement kSessionDeleteStale = {
+    "reclaim_session_delete_stale",
+    "DELETE FROM sessions WHERE expires_at <= $1::bigint OR last_seen_at <= $2::bigint"};
+
 // The history's last seq (every record change, direct edits included) plus the settings
 // change counter of migration 5.
 const Statement kGeneration = {"reclaim_generation",
@@ -1474,6 +1492,93 @@ Result<int64_t> PgStore::generation() {
   auto r = db.run(kGeneration, none, db.shown + ": cannot read the data generation");
   if (!r) return fail(r.error());
   return int_at(r->get(), 0, 0);
+}
+
+// ------------------------------------------------------------------------------------------
+// Server-side sessions (migration 6).
+
+Result<void> PgStore::insert_session(const SessionRow& row) {
+  Impl& db = *impl_;
+  if (auto c = db.ensure_connected(); !c) return c;
+  Params p;
+  p.text(row.id_hash);
+  p.text(row.user);
+  p.integer(row.created_unix);
+  p.integer(row.last_seen_unix);
+  p.integer(row.expires_unix);
+  p.text(row.device);
+  p.text(row.ip);
+  auto r = db.run(kSessionInsert, p, db.shown + ": cannot record the session");
+  if (!r) return fail(r.error());
+  return {};
+}
+
+Result<std::optional<SessionRow>> PgStore::find_session(std::string_view id_hash) {
+  Impl& db = *impl_;
+  if (auto c = db.ensure_connected(); !c) return fail(c.error());
+  Params p;
+  p.text(std::string(id_hash));
+  auto r = db.run(kSessionSelect, p, db.shown + ": cannot read the session");
+  if (!r) return fail(r.error());
+  const PGresult* res = r->get();
+  if (PQntuples(res) == 0) return std::optional<SessionRow>{};
+  SessionRow row{std::string(id_hash), text_at(res, 0, 0), int_at(res, 0, 1), int_at(res, 0, 2),
+                 int_at(res, 0, 3),    text_at(res, 0, 4), text_at(res, 0, 5)};
+  return std::optional<SessionRow>(std::move(row));
+}
+
+Result<void> PgStore::touch_session(std::string_view id_hash, int64_t last_seen_unix) {
+  Impl& db = *impl_;
+  if (auto c = db.ensure_connected(); !c) return c;
+  Params p;
+  p.text(std::string(id_hash));
+  p.integer(last_seen_unix);
+  auto r = db.run(kSessionTouch, p, db.shown + ": cannot update the session");
+  if (!r) return fail(r.error());
+  return {};
+}
+
+namespace {
+int64_t affected(const PGresult* r) {
+  int64_t n = 0;
+  const std::string_view t = PQcmdTuples(const_cast<PGresult*>(r));
+  std::from_chars(t.data(), t.data() + t.size(), n);
+  return n;
+}
+}  // namespace
+
+Result<int64_t> PgStore::delete_session(std::string_view id_hash) {
+  Impl& db = *impl_;
+  if (auto c = db.ensure_connected(); !c) return fail(c.error());
+  Params p;
+  p.text(std::string(id_hash));
+  auto r = db.run(kSessionDelete, p, db.shown + ": cannot end the session");
+  if (!r) return fail(r.error());
+  return affected(r->get());
+}
+
+Result<int64_t> PgStore::delete_user_sessions(std::string_view user,
+                                              std::string_view except_id_hash) {
+  Impl& db = *impl_;
+  if (auto c = db.ensure_connected(); !c) return fail(c.error());
+  Params p;
+  p.text(std::string(user));
+  p.text(std::string(except_id_hash));
+  auto r = db.run(kSessionDeleteUser, p,
+                  db.shown + ": cannot end the sessions of " + std::string(user));
+  if (!r) return fail(r.error());
+  return affected(r->get());
+}
+
+Result<int64_t> PgStore::delete_stale_sessions(int64_t now_unix, int64_t idle_before_unix) {
+  Impl& db = *impl_;
+  if (auto c = db.ensure_connected(); !c) return fail(c.error());
+  Params p;
+  p.integer(now_unix);
+  p.integer(idle_before_unix);
+  auto r = db.run(kSessionDeleteStale, p, db.shown + ": cannot remove ended sessions");
+  if (!r) return fail(r.error());
+  return affected(r->get());
 }
 
 Result<void> PgStore::set_meta(std::string_view key, std::string_view value) {

@@ -70,6 +70,13 @@ class PgStore final : public Store {
   /// The latest history seq (max(seq) on its primary key).
   Result<int64_t> generation() override;
   Result<void> scan_history(const std::function<bool(HistoryEntry&&)>& fn) override;
+  Result<void> insert_session(const SessionRow& row) override;
+  Result<std::optional<SessionRow>> find_session(std::string_view id_hash) override;
+  Result<void> touch_session(std::string_view id_hash, int64_t last_seen_unix) override;
+  Result<int64_t> delete_session(std::string_view id_hash) override;
+  Result<int64_t> delete_user_sessions(std::string_view user,
+                                       std::string_view except_id_hash) override;
+  Result<int64_t> delete_stale_sessions(int64_t now_unix, int64_t idle_before_unix) override;
   Result<std::vector<std::pair<std::string, std::string>>> meta_entries() override;
   /// Locks the history table (concurrent writers wait), sends the rows in pipelined batches
   /// and moves the history sequence past the copied seq numbers.

@@ -1365,6 +1365,88 @@ Result<int64_t> GpkgStore::generation() {
   return v + static_cast<int64_t>(sqlite3_total_changes64(db.db.get()));
 }
 
+// ------------------------------------------------------------------------------------------
+// Server-side sessions (migration 6). Single statements: each is its own transaction.
+
+Result<void> GpkgStore::insert_session(const SessionRow& row) {
+  Impl& db = *impl_;
+  auto st = db.prepare(
+      "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, device, ip) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!st) return fail(st.error());
+  st->bind_text(1, row.id_hash);
+  st->bind_text(2, row.user);
+  st->bind_int(3, row.created_unix);
+  st->bind_int(4, row.last_seen_unix);
+  st->bind_int(5, row.expires_unix);
+  st->bind_text(6, row.device);
+  st->bind_text(7, row.ip);
+  const int rc = st->step();
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+    return fail(ErrorCode::kAlreadyExists, db.path + ": the session exists already");
+  if (rc != SQLITE_DONE) return fail(db.db_error(rc, db.path + ": cannot record the session"));
+  return {};
+}
+
+Result<std::optional<SessionRow>> GpkgStore::find_session(std::string_view id_hash) {
+  Impl& db = *impl_;
+  auto st = db.prepare(
+      "SELECT user_id, created_at, last_seen_at, expires_at, device, ip FROM sessions "
+      "WHERE id_hash = ?");
+  if (!st) return fail(st.error());
+  st->bind_text(1, id_hash);
+  const int rc = st->step();
+  if (rc == SQLITE_DONE) return std::optional<SessionRow>{};
+  if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read the session"));
+  SessionRow r{std::string(id_hash), st->text(0), st->int64(1), st->int64(2), st->int64(3),
+               st->text(4),          st->text(5)};
+  return std::optional<SessionRow>(std::move(r));
+}
+
+Result<void> GpkgStore::touch_session(std::string_view id_hash, int64_t last_seen_unix) {
+  Impl& db = *impl_;
+  auto st = db.prepare("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?");
+  if (!st) return fail(st.error());
+  st->bind_int(1, last_seen_unix);
+  st->bind_text(2, id_hash);
+  if (int rc = st->step(); rc != SQLITE_DONE)
+    return fail(db.db_error(rc, db.path + ": cannot update the session"));
+  return {};
+}
+
+Result<int64_t> GpkgStore::delete_session(std::string_view id_hash) {
+  Impl& db = *impl_;
+  auto st = db.prepare("DELETE FROM sessions WHERE id_hash = ?");
+  if (!st) return fail(st.error());
+  st->bind_text(1, id_hash);
+  if (int rc = st->step(); rc != SQLITE_DONE)
+    return fail(db.db_error(rc, db.path + ": cannot end the session"));
+  return static_cast<int64_t>(sqlite3_changes64(db.db.get()));
+}
+
+Result<int64_t> GpkgStore::delete_user_sessions(std::string_view user,
+                                                std::string_view except_id_hash) {
+  Impl& db = *impl_;
+  auto st = db.prepare("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?");
+  if (!st) return fail(st.error());
+  st->bind_text(1, user);
+  st->bind_text(2, except_id_hash);
+  if (int rc = st->step(); rc != SQLITE_DONE)
+    return fail(db.db_error(rc, db.path + ": cannot end the sessions of " + std::string(user)));
+  return static_cast<int64_t>(sqlite3_changes64(db.db.get()));
+}
+
+Result<int64_t> GpkgStore::delete_stale_sessions(int64_t now_unix, int64_t idle_before_unix) {
+  Impl& db = *impl_;
+  auto st = db.prepare("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?");
+  if (!st) return fail(st.error());
+  st->bind_int(1, now_unix);
+  st->bind_int(2, idle_before_unix);
+  if (int rc = st->step(); rc != SQLITE_DONE)
+    return fail(db.db_error(rc, db.path + ": cannot remove ended sessions"));
+  return static_cast<int64_t>(sqlite3_changes64(db.db.get()));
+}
+
 Result<void> GpkgStore::set_meta(std::string_view key, std::string_view value) {
   Impl& db = *impl_;
   auto st = db.prepare(

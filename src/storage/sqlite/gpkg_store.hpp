@@ -59,6 +59,13 @@ class GpkgStore final : public Store {
   /// PRAGMA data_version (changes when another connection commits) plus this connection's
   /// total row changes (its own writes).
   Result<int64_t> generation() override;
+  Result<void> insert_session(const SessionRow& row) override;
+  Result<std::optional<SessionRow>> find_session(std::string_view id_hash) override;
+  Result<void> touch_session(std::string_view id_hash, int64_t last_seen_unix) override;
+  Result<int64_t> delete_session(std::string_view id_hash) override;
+  Result<int64_t> delete_user_sessions(std::string_view user,
+                                       std::string_view except_id_hash) override;
+  Result<int64_t> delete_stale_sessions(int64_t now_unix, int64_t idle_before_unix) override;
   /// Holds SQLite's write lock (BEGIN IMMEDIATE) throughout.
   Result<void> restore_from(Store& source) override;
 

@@ -18,9 +18,16 @@
 #include "contract_records.hpp"
 #include "core/entities.hpp"
 #include "storage/db_files.hpp"
+#include "storage/sqlite/migrations.hpp"
 
 namespace reclaim::storage {
 namespace {
+
+/// How many migrations this binary applies: the SQL files and the generated step (numbers may
+/// have gaps while branches add theirs; the highest is latest_schema_version()).
+int64_t migration_count() {
+  return static_cast<int64_t>(storage::detail::embedded_migration_files().size()) + 1;
+}
 
 namespace fs = std::filesystem;
 using contract::change_set;
@@ -124,8 +131,7 @@ TEST_F(GpkgStoreTest, FileIsIdentifiedAsGeoPackage13) {
               HasSubstr("GEOGCS[\"WGS 84\""));
   EXPECT_EQ(raw.integer("SELECT MAX(version) FROM reclaim_migrations"),
             GpkgStore::latest_schema_version());
-  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"),
-            GpkgStore::latest_schema_version());
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"), migration_count());
 }
 
 TEST_F(GpkgStoreTest, EveryEntityIsRegisteredInGpkgContents) {
@@ -220,8 +226,7 @@ TEST_F(GpkgStoreTest, ReopeningKeepsTheData) {
   EXPECT_EQ(*again->count(s), 1);
   EXPECT_EQ(again->meta("seed")->value_or(""), "7");
   Raw raw(file_);
-  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"),
-            GpkgStore::latest_schema_version());
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"), migration_count());
 }
 
 // Issue 7: while one connection is open (the server), another store opened and closed in the same
@@ -434,6 +439,27 @@ TEST_F(GpkgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
                         "('hazards_status', 'hazards_province_code', 'accidents_date', "
                         "'activities_org', 'eo_finds_village_code')"),
             5);
+}
+
+TEST_F(GpkgStoreTest, Step6DropsTheStoredSessionKeyAndAddsTheSessionsTable) {
+  ASSERT_GE(GpkgStore::latest_schema_version(), 6);
+  ASSERT_NE(open_ok(), nullptr);
+  // What an older database looks like: the signing key in reclaim_meta, no sessions table.
+  poke(file_,
+       "DELETE FROM reclaim_migrations WHERE version >= 6; DROP TABLE sessions; "
+       "INSERT INTO reclaim_meta (key, value) VALUES ('auth_session_key', 'c2VjcmV0'), "
+       "('seed', '7')");
+  ASSERT_NE(open_ok(), nullptr);
+  Raw raw(file_);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_meta WHERE key = 'auth_session_key'"), 0);
+  EXPECT_EQ(raw.text("SELECT value FROM reclaim_meta WHERE key = 'seed'"), "7");  // others kept
+  EXPECT_EQ(raw.text("SELECT name FROM reclaim_migrations WHERE version = 6"), "0006_sessions");
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM sessions"), 0);
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name IN "
+                        "('id_hash', 'user_id', 'created_at', 'last_seen_at', 'expires_at', "
+                        "'device', 'ip')"),
+            7);
 }
 
 TEST_F(GpkgStoreTest, PostgresUrlsGoToThePostgresAdapter) {
