@@ -17,6 +17,7 @@
 
 #include "contract_records.hpp"
 #include "core/entities.hpp"
+#include "storage/sqlite/migrations.hpp"
 
 namespace reclaim::storage {
 namespace {
@@ -110,6 +111,17 @@ class GpkgStoreTest : public ::testing::Test {
   fs::path dir_, file_;
 };
 
+/// One row in reclaim_migrations per embedded SQL file plus the generated step (numbers may
+/// have gaps: branches add their steps independently).
+int64_t migration_count() {
+  return static_cast<int64_t>(detail::embedded_migration_files().size()) + 1;
+}
+
+/// What step 7 added, removed again (a database of a version-6 or older binary).
+constexpr const char* kUndoStep7 =
+    "DROP INDEX hazards_assigned_org; ALTER TABLE hazards DROP COLUMN assigned_org; "
+    "ALTER TABLE users DROP COLUMN province_code; ALTER TABLE submissions DROP COLUMN verify_by";
+
 TEST_F(GpkgStoreTest, FileIsIdentifiedAsGeoPackage13) {
   ASSERT_NE(open_ok(), nullptr);
   Raw raw(file_);
@@ -123,8 +135,7 @@ TEST_F(GpkgStoreTest, FileIsIdentifiedAsGeoPackage13) {
               HasSubstr("GEOGCS[\"WGS 84\""));
   EXPECT_EQ(raw.integer("SELECT MAX(version) FROM reclaim_migrations"),
             GpkgStore::latest_schema_version());
-  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"),
-            GpkgStore::latest_schema_version());
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"), migration_count());
 }
 
 TEST_F(GpkgStoreTest, EveryEntityIsRegisteredInGpkgContents) {
@@ -219,8 +230,7 @@ TEST_F(GpkgStoreTest, ReopeningKeepsTheData) {
   EXPECT_EQ(*again->count(s), 1);
   EXPECT_EQ(again->meta("seed")->value_or(""), "7");
   Raw raw(file_);
-  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"),
-            GpkgStore::latest_schema_version());
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_migrations"), migration_count());
 }
 
 // Issue 7: while one connection is open (the server), another store opened and closed in the same
@@ -292,7 +302,8 @@ TEST_F(GpkgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
   // What a database made by a version-3 binary looks like: no step 4, no filter indexes.
   poke(file_,
        "DELETE FROM reclaim_migrations WHERE version >= 4; DROP INDEX hazards_status; "
-       "DROP INDEX hazards_province_code; DROP INDEX accidents_date");
+       "DROP INDEX hazards_province_code; DROP INDEX accidents_date; " +
+           std::string(kUndoStep7));
   {
     Raw raw(file_);
     ASSERT_TRUE(raw.ok());
@@ -309,6 +320,46 @@ TEST_F(GpkgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
                         "('hazards_status', 'hazards_province_code', 'accidents_date', "
                         "'activities_org', 'eo_finds_village_code')"),
             5);
+}
+
+TEST_F(GpkgStoreTest, AnOlderDatabaseGetsTheColumnsOfStep7AndKeepsItsSubmissionsRouted) {
+  {
+    auto store = open_ok();
+    ASSERT_NE(store, nullptr);
+    const auto& ss = core::schema(core::entity::kSubmissions);
+    core::Record r = core::make_record(ss);
+    for (auto [f, v] : {std::pair{"id", "SUB-000001"}, {"entity", "hazards"},
+                        {"action", "create"}, {"payload", "{}"},
+                        {"date_of_information", "2025-01-01"}, {"status", "submitted"},
+                        {"org", "HALO"}, {"submitted_by", "kim"},
+                        {"submitted_at", "2025-01-02T00:00:00Z"}})
+      core::set(ss, r, f, std::string(v));
+    ASSERT_TRUE(store->commit(change_set({insert_of(ss, r)})));
+  }
+  poke(file_, "DELETE FROM reclaim_migrations WHERE version >= 7; " + std::string(kUndoStep7));
+  {
+    Raw raw(file_);
+    ASSERT_EQ(raw.integer("SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = "
+                          "'province_code'"),
+              0);
+  }
+  auto store = open_ok();
+  ASSERT_NE(store, nullptr);
+  Raw raw(file_);
+  EXPECT_EQ(raw.integer("SELECT MAX(version) FROM reclaim_migrations"),
+            GpkgStore::latest_schema_version());
+  EXPECT_EQ(raw.text("SELECT name FROM reclaim_migrations WHERE version = 7"),
+            "0007_roles_and_boundaries");
+  for (auto [table, column] : {std::pair{"users", "province_code"}, {"hazards", "assigned_org"},
+                               {"submissions", "verify_by"}})
+    EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM pragma_table_info('" + std::string(table) +
+                          "') WHERE name = '" + column + "'"),
+              1)
+        << table << "." << column;
+  // a report submitted before step 7 was for its own organisation to verify
+  auto sub = store->get(core::schema(core::entity::kSubmissions), "SUB-000001");
+  ASSERT_TRUE(sub && *sub);
+  EXPECT_EQ(core::get_text(core::schema(core::entity::kSubmissions), **sub, "verify_by"), "HALO");
 }
 
 TEST_F(GpkgStoreTest, PostgresUrlsGoToThePostgresAdapter) {
