@@ -1102,7 +1102,8 @@ TEST_F(AuthHttpTest, APlannerReadsItsProvinceADonorItsFunding) {
   }));
   ASSERT_GT(expected, 0u);
   EXPECT_EQ(f.js()["items"].size(), expected);
-  for (const auto& it : f.js()["items"]) EXPECT_EQ(it["donor"], donor_org_);
+  const json funded = f.js()["items"];
+  for (const auto& it : funded) EXPECT_EQ(it["donor"], donor_org_);
   expect_problem(request(port, "GET", "/api/casualties", donor), 403);
   expect_problem(request(port, "GET", "/api/hazards/" + sample_hazard_, donor), 404);  // open
   expect_problem(request(port, "GET", "/api/inbox", donor), 403);
@@ -1134,8 +1135,9 @@ TEST_F(AuthHttpTest, TheOperatorReadsSettingKeepsOperatorsToTheirOrganisation) {
   const Reply own = request(port, "GET", url, officer);
   ASSERT_EQ(own.status, 200) << own.body;
   std::set<std::string> ids;
-  for (const auto& it : own.js()["items"]) ids.insert(it["id"].get<std::string>());
-  EXPECT_EQ(ids, std::set<std::string>{sample_hazard_});
+  const json own_items = own.js()["items"];
+  for (const auto& it : own_items) ids.insert(it["id"].get<std::string>());
+  EXPECT_EQ(ids, (std::set<std::string>{sample_hazard_})) << own.body.substr(0, 500);
   EXPECT_EQ(request(port, "GET", "/api/hazards/" + sample_hazard_, officer).status, 200);
   expect_problem(request(port, "GET", "/api/hazards/" + sample_hazard_, other), 404);
   EXPECT_TRUE(request(port, "GET", url, other).js()["items"].empty());
