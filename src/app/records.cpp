@@ -391,6 +391,32 @@ Result<std::vector<storage::HistoryEntry>> Service::history_visible(const std::s
   return h;
 }
 
+Result<std::vector<storage::HistoryEntry>> Service::direct_edits(int64_t limit,
+                                                                 const Visibility& vis) {
+  auto h = reader().direct_edits(limit);
+  if (!h) return fail(h.error());
+  for (auto& e : *h) {
+    const core::EntitySchema* s = core::find_schema(e.entity);
+    std::vector<std::string> hidden;
+    if (s != nullptr) {
+      for (const auto& f : s->fields)
+        if (!field_visible(f, vis)) hidden.push_back(f.name);
+    }
+    if (s != nullptr && hidden.empty()) continue;
+    for (std::string* js : {&e.before_json, &e.after_json}) {
+      if (js->empty()) continue;
+      auto j = nlohmann::ordered_json::parse(*js, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || s == nullptr) {
+        *js = "{}";
+        continue;
+      }
+      for (const auto& name : hidden) j.erase(name);
+      *js = j.dump();
+    }
+  }
+  return h;
+}
+
 Result<std::string> Service::status_json(std::optional<Date> as_of, const Visibility& vis) {
   auto st = status(as_of);
   if (!st) return fail(st.error());

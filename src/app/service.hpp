@@ -136,6 +136,11 @@ class Service {
   Result<std::vector<storage::HistoryEntry>> history_visible(const std::string& entity,
                                                              const std::string& id,
                                                              const Visibility& vis);
+  /// The direct edits recorded by the database's triggers (storage::kDirectEditReason: changes
+  /// made in the file or database by another program, never validated), newest first, at most
+  /// `limit`; fields `vis` may not see are removed from before/after. For national data
+  /// managers to review. Errors: kIo.
+  Result<std::vector<storage::HistoryEntry>> direct_edits(int64_t limit, const Visibility& vis);
   /// `reclaim status --json`; without vis.all_records, the public view: casualty figures under
   /// the disclosure rule (analysis/disclosure.hpp: counts 1–4 and the complements that keep
   /// them from being worked out are null, "suppressed": true on that year).

@@ -79,6 +79,14 @@ Result<std::string> Authenticator::session_key_locked() {
 Result<std::optional<core::Record>> Authenticator::user_locked(const std::string& login,
                                                                 bool fresh, int64_t now) {
   if (!fresh && opt_.user_cache_s > 0) {
+    // Another process (the CLI: user disable, user token, passwd) or connection may have
+    // changed users since: a new data generation of the store drops every cached record, so
+    // the next request sees the change (one cheap PRAGMA data_version / counter lookup).
+    auto g = store_.generation();
+    if (!g || *g != users_generation_) {
+      users_.clear();
+      users_generation_ = g ? *g : -1;
+    }
     auto it = users_.find(login);
     if (it != users_.end() && now - it->second.fetched_at < opt_.user_cache_s)
       return it->second.record;

@@ -59,7 +59,9 @@ struct AuthOptions {
   int64_t lockout_s = 15 * 60;           ///< how long the lock lasts
   double ip_burst = 20;                  ///< login attempts a client IP may make at once
   double ip_refill_per_s = 20.0 / 60.0;  ///< … and regains this many per second
-  int64_t user_cache_s = 5;  ///< how long a resolved user record is trusted (0: re-read always)
+  /// How long a resolved user record is trusted (0: re-read always); any commit to the
+  /// database (by any process) drops the cached records before the next request.
+  int64_t user_cache_s = 5;
   bool secure_cookie = false;  ///< add `Secure` (set when served behind TLS)
   Clock clock;                 ///< UNIX seconds; the system clock when empty
 };
@@ -157,6 +159,7 @@ class Authenticator final : public PrincipalResolver {
   mutable std::mutex mu_;
   std::string key_;
   std::unordered_map<std::string, CachedUser> users_;
+  int64_t users_generation_ = -1;  ///< store_.generation() when users_ was last valid
   struct Bucket {
     double tokens = 0;
     int64_t at = 0;

@@ -118,6 +118,13 @@ std::string base64url_encode(std::string_view in) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
+  // Only the 64 characters of the alphabet reach libsodium: its decoder is fed no bytes >= 0x80
+  // or other characters from a cookie or header (a guard the fuzzing notes in fuzz/README.md).
+  for (const char ch : text) {
+    const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+    if (!ok) return std::nullopt;
+  }
   ensure_sodium();
   std::string out(text.size() * 3 / 4 + 3, '\0');
   size_t len = 0;

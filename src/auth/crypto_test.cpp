@@ -85,6 +85,28 @@ TEST(Base64Url, RoundTripsBinary) {
   EXPECT_FALSE(base64url_decode("a+b/"));
 }
 
+// The guard of fuzz/README.md: a byte outside the base64url alphabet (bytes >= 0x80 from a
+// cookie or an Authorization header included) is refused before libsodium sees it, at any
+// position; every character of the alphabet still decodes.
+TEST(Base64Url, RefusesEveryByteOutsideTheAlphabet) {
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (int b = 0; b < 256; ++b) {
+    const char ch = static_cast<char>(b);
+    if (alphabet.find(ch) != std::string::npos) continue;
+    for (size_t at = 0; at <= 4; ++at) {
+      std::string text = "QUJD";  // "ABC"
+      text.insert(at, 1, ch);
+      EXPECT_FALSE(base64url_decode(text)) << "byte " << b << " at " << at;
+    }
+  }
+  for (size_t i = 0; i + 4 <= alphabet.size(); i += 4) {
+    auto d = base64url_decode(alphabet.substr(i, 4));
+    ASSERT_TRUE(d) << alphabet.substr(i, 4);
+    EXPECT_EQ(base64url_encode(*d), alphabet.substr(i, 4));
+  }
+}
+
 TEST(Clock, IsoUtcRoundTrips) {
   EXPECT_EQ(iso_utc(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(iso_utc(1751271300), "2025-06-30T08:15:00Z");

@@ -5,8 +5,10 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <utility>
 
 #include "app/backup.hpp"
+#include "storage/db_files.hpp"
 #include "common/error.hpp"
 
 namespace reclaim::cli {
@@ -82,6 +84,12 @@ std::function<std::optional<int>()> register_backup_commands(CLI::App& app, cons
     const bool has_secret_option = !a->key_file.empty() || !a->passphrase_file.empty();
     if (bk->parsed() && has_secret_option && !a->encrypt)
       return usage("backup: --key-file and --passphrase-file need --encrypt");
+    for (const auto& [what, path] : {std::pair<const char*, const std::string*>{"--to", &a->to},
+                                     {"--from", &a->from},
+                                     {"--key-file", &a->key_file},
+                                     {"--passphrase-file", &a->passphrase_file}}) {
+      if (auto g = storage::refuse_database_path(*path, db, what); !g) return report(g.error());
+    }
     auto secret = secret_from(*a);
     if (!secret) return report(secret.error());
     if (bk->parsed()) {

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "cli/serve_cmd.hpp"
 #include "common/date.hpp"
 #include "exchange/exchange.hpp"
+#include "storage/db_files.hpp"
 #include "storage/store.hpp"
 
 #ifndef RECLAIM_DEFAULT_DATA_DIR
@@ -125,6 +127,14 @@ int main(int argc, char** argv) try {
   // status
   bool st_json = false;
   std::string st_as_of;
+  auto* edc = cli.add_subcommand(
+      "edits", "list direct edits: changes made in the database by other programs (QGIS, "
+               "sqlite3, psql), recorded by triggers but never validated, newest first");
+  bool ed_json = false;
+  int64_t ed_limit = 100;
+  edc->add_flag("--json", ed_json, "one JSON object {items: [...]}");
+  edc->add_option("--limit", ed_limit, "at most this many")->capture_default_str()->check(
+      CLI::Range(int64_t{1}, int64_t{1000000}));
   auto* stc = cli.add_subcommand("status", "national and provincial status");
   stc->add_flag("--json", st_json, "machine-readable output");
   stc->add_option("--as-of", st_as_of, "as known on this date (YYYY-MM-DD)");
@@ -203,7 +213,16 @@ int main(int argc, char** argv) try {
     std::cout << "initialised " << g.db << ": gazetteer, boundaries and device library loaded\n";
     return 0;
   }
+  // Nothing but SQLite may open the database's files (storage/db_files.hpp).
+  auto guard = [&](const std::string& path, const char* what) {
+    return reclaim::storage::refuse_database_path(path, g.db, what);
+  };
   if (*imp || *val) {
+    for (const auto& [path, what] : {std::pair<const std::string*, const char*>{&ia.file, "import file"},
+                                     {&ia.map_file, "--map-file"},
+                                     {&ia.errors_json, "--errors-json"}}) {
+      if (auto r = guard(*path, what); !r) return report(r.error());
+    }
     reclaim::app::ImportOptions o;
     o.skip_invalid = ia.skip_invalid;
     o.dry_run = val->parsed();
@@ -239,9 +258,41 @@ int main(int argc, char** argv) try {
     return 0;
   }
   if (*exp) {
+    if (auto r = guard(ex_out, "export file"); !r) return report(r.error());
     auto r = s.export_file(ex_entity, ex_format, ex_out);
     if (!r) return report(r.error());
     std::cout << "exported " << *r << " " << ex_entity << " to " << ex_out << "\n";
+    return 0;
+  }
+  if (*edc) {
+    reclaim::app::Visibility vis;  // the operator of the machine: everything
+    vis.all_records = vis.personal = true;
+    vis.user = os_user();
+    auto r = s.direct_edits(ed_limit, vis);
+    if (!r) return report(r.error());
+    if (ed_json) {
+      nlohmann::json items = nlohmann::json::array();
+      for (const auto& e : *r) {
+        auto parse = [](const std::string& t) {
+          auto j = nlohmann::json::parse(t, nullptr, false);
+          return t.empty() || j.is_discarded() ? nlohmann::json() : j;
+        };
+        items.push_back({{"seq", e.seq}, {"entity", e.entity}, {"id", e.record_id},
+                         {"op", e.op}, {"at", e.at}, {"reason", e.reason},
+                         {"before", parse(e.before_json)}, {"after", parse(e.after_json)}});
+      }
+      std::cout << nlohmann::json{{"items", items}}.dump(2) << "\n";
+      return 0;
+    }
+    if (r->empty()) {
+      std::cout << "no direct edits: every change went through Reclaim\n";
+      return 0;
+    }
+    std::cout << r->size() << " direct edit" << (r->size() == 1 ? "" : "s")
+              << " (made outside Reclaim, not validated; review them), newest first:\n";
+    for (const auto& e : *r)
+      std::cout << "  #" << e.seq << " " << e.at << " " << e.op << " " << e.entity << " "
+                << e.record_id << "\n";
     return 0;
   }
   if (*stc) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/migrate.hpp"
+#include "storage/db_files.hpp"
 #include "common/error.hpp"
 
 namespace reclaim::cli {
@@ -24,6 +25,10 @@ std::function<std::optional<int>()> register_migrate_command(CLI::App& app) {
       ->required();
   return [cmd, args]() -> std::optional<int> {
     if (!cmd->parsed()) return std::nullopt;
+    if (auto g = storage::refuse_database_path(args->to, args->from, "--to"); !g) {
+      std::cerr << "reclaim: error: " << g.error().message << "\n";
+      return exit_code_for(g.error().code);
+    }
     auto r = app::migrate_database(args->from, args->to);
     if (!r) {
       std::cerr << "reclaim: error: " << r.error().message << "\n";

@@ -317,7 +317,12 @@ Result<Record> parse_record(const EntitySchema& s, const RawRecord& raw,
   }
 
   // geometry
-  if (s.geometry != GeometryKind::kNone) {
+  if (s.geometry == GeometryKind::kNone) {
+    // A geometry (or an unreadable one) given to an entity that has none would be dropped
+    // without a word: refused like an unknown column (found by fuzzing, fuzz/README.md).
+    if (!raw.geometry.empty() || !raw.geometry_error.empty())
+      c.add("geometry", "is not a field of a " + s.singular + " (it has no geometry)");
+  } else {
     if (!raw.geometry_error.empty()) {
       c.add("geometry", raw.geometry_error);
     } else if (raw.geometry.empty()) {

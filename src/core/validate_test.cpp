@@ -276,6 +276,21 @@ TEST_F(ParseRecord, ReportsAGeometryTheFileCouldNotRead) {
   expect_problem(parse(entity::kHazards, raw), kHazard, "geometry", "WKB truncated at byte 9");
 }
 
+TEST_F(ParseRecord, RejectsAGeometryForAnEntityWithoutOne) {
+  const RawRecord plain{"row 2", {{"id", "CMAC"}, {"name", "Cambodian Mine Action Centre"}, {"type", "operator"}}, {}, ""};
+  auto ok = parse(entity::kOrganisations, plain);
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  RawRecord with_point = plain;
+  with_point.geometry.type = geo::GeometryType::kPoint;
+  with_point.geometry.point = {103.5, 12.5};
+  expect_problem(parse(entity::kOrganisations, with_point), "organisation CMAC (row 2)", "geometry",
+                 "has no geometry");
+  RawRecord unreadable = plain;
+  unreadable.geometry_error = "WKB truncated at byte 9";
+  expect_problem(parse(entity::kOrganisations, unreadable), "organisation CMAC (row 2)",
+                 "geometry", "has no geometry");
+}
+
 // ---------------------------------------------------------------- gazetteer codes
 
 TEST_F(ParseRecord, RejectsAnUnknownProvinceCode) {

@@ -1,5 +1,6 @@
 #include "exchange/exchange.hpp"
 
+#include <cpl_vsi.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -546,6 +547,59 @@ TEST_F(ExchangeTest, TruncatedZipNamesTheFile) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(r.error().message.find(path("t.zip")), std::string::npos) << r.error().message;
+}
+
+// Found by fuzzing (fuzz/README.md): a zipped shapefile in GDAL's memory file system (an upload
+// read from /vsimem/) skipped the zip handling and was handed to the Shapefile driver as a
+// ".zip", which reads nothing. It is now read through /vsizip/ as one on disk is.
+TEST_F(ExchangeTest, ZippedShapefileInMemoryReadsLikeOneOnDisk) {
+  const auto& s = core::schema(core::entity::kHazards);
+  ASSERT_TRUE(write_file(path("m.zip"), Format::kShp, s, sample_hazards()).has_value());
+  auto on_disk = read_file(path("m.zip"), {});
+  ASSERT_TRUE(on_disk.has_value()) << on_disk.error().message;
+  std::ifstream in(path("m.zip"), std::ios::binary);
+  std::vector<GByte> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string mem = "/vsimem/exchange_test_" + std::to_string(::getpid()) + ".zip";
+  VSIFCloseL(VSIFileFromMemBuffer(mem.c_str(), bytes.data(), bytes.size(), FALSE));
+  auto in_memory = read_file(mem, {});
+  VSIUnlink(mem.c_str());
+  ASSERT_TRUE(in_memory.has_value()) << in_memory.error().message;
+  ASSERT_EQ(in_memory->size(), on_disk->size());
+  for (size_t i = 0; i < on_disk->size(); ++i) {
+    EXPECT_EQ((*in_memory)[i].fields, (*on_disk)[i].fields);
+    EXPECT_EQ((*in_memory)[i].geometry, (*on_disk)[i].geometry);
+  }
+  // not a zip, and no such memory file
+  GByte text[] = {'n', 'o', 't', ' ', 'a', ' ', 'z', 'i', 'p'};
+  VSIFCloseL(VSIFileFromMemBuffer(mem.c_str(), text, sizeof text, FALSE));
+  auto bad = read_file(mem, {});
+  VSIUnlink(mem.c_str());
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code, ErrorCode::kUnsupported);
+  auto none = read_file(mem, {});
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
+}
+
+// Found by fuzzing (fuzz/README.md): a GeometryCollection that is not all polygons was freed
+// while still in use (a use-after-free and a double free in from_ogr). Such a feature now gets
+// a geometry_error like any other unsupported geometry, and the file is read on.
+TEST_F(ExchangeTest, MixedGeometryCollectionIsReportedNotFreedTwice) {
+  write_text("gc.geojson", R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"id": "A"}, "geometry": {"type": "GeometryCollection",
+      "geometries": [{"type": "Point", "coordinates": [103.5, 12.5]},
+        {"type": "Polygon", "coordinates": [[[103,13],[103.1,13],[103.1,13.1],[103,13]]]}]}},
+    {"type": "Feature", "properties": {"id": "B"}, "geometry": {"type": "GeometryCollection",
+      "geometries": [{"type": "Polygon", "coordinates": [[[103,13],[103.1,13],[103.1,13.1],[103,13]]]}]}},
+    {"type": "Feature", "properties": {"id": "C"}, "geometry": {"type": "Point",
+      "coordinates": [103.5, 12.5]}}]})");
+  auto r = read_file(path("gc.geojson"), {});
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_TRUE((*r)[0].geometry.empty());
+  EXPECT_NE((*r)[0].geometry_error, "");
+  EXPECT_EQ((*r)[1].geometry.type, geo::GeometryType::kMultiPolygon) << (*r)[1].geometry_error;
+  EXPECT_EQ((*r)[2].geometry.type, geo::GeometryType::kPoint);
 }
 
 TEST_F(ExchangeTest, ContentThatIsNotWhatTheExtensionSays) {

@@ -164,24 +164,35 @@ Result<void> no_file(const std::string& path) {
 /// geometry-less shapefile), or the .shp inside a zip.
 Result<std::string> gdal_path_for(const std::string& path, Format fmt) {
   namespace fs = std::filesystem;
-  if (path.rfind("/vsi", 0) == 0) return path;
+  const bool zipped_shp = fmt == Format::kShp && ends_with(path, ".zip");
+  // A GDAL virtual file (/vsimem/ of an upload, /vsicurl/): GDAL itself says if it exists; a
+  // zipped shapefile among them is opened through /vsizip/ as one on disk is.
+  const bool virtual_file = path.rfind("/vsi", 0) == 0;
+  if (virtual_file && !zipped_shp) return path;
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   if (fmt == Format::kShp && ends_with(path, ".shp") && !exists) {
     fs::path dbf = fs::path(path).replace_extension(".dbf");
     if (fs::exists(dbf, ec)) return dbf.string();
   }
-  if (!exists) return tl::unexpected(no_file(path).error());
-  if (fs::is_directory(path, ec))
-    return fail(ErrorCode::kInvalidArgument, path + ": is a directory, not a file");
-  if (!(fmt == Format::kShp && ends_with(path, ".zip"))) return path;
+  if (!virtual_file) {
+    if (!exists) return tl::unexpected(no_file(path).error());
+    if (fs::is_directory(path, ec))
+      return fail(ErrorCode::kInvalidArgument, path + ": is a directory, not a file");
+    if (!zipped_shp) return path;
+  }
 
   // A zipped shapefile: check the magic number, then look for the .shp (or a lone .dbf).
   {
-    std::ifstream in(path, std::ios::binary);
     char magic[4] = {};
-    in.read(magic, 4);
-    if (in.gcount() < 4 || magic[0] != 'P' || magic[1] != 'K')
+    size_t got = 0;
+    if (VSILFILE* in = VSIFOpenL(path.c_str(), "rb")) {
+      got = VSIFReadL(magic, 1, 4, in);
+      VSIFCloseL(in);
+    } else if (virtual_file) {
+      return tl::unexpected(no_file(path).error());
+    }
+    if (got < 4 || magic[0] != 'P' || magic[1] != 'K')
       return fail(ErrorCode::kUnsupported, path + " is not a valid zip file");
   }
   const std::string root = "/vsizip/" + path;

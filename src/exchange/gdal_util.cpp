@@ -122,8 +122,13 @@ Result<geo::Geometry> from_ogr(OGRGeometryH src) {
       const auto st = wkbFlatten(OGR_G_GetGeometryType(OGR_G_GetGeometryRef(h, i)));
       all_polygons = all_polygons && (st == wkbPolygon || st == wkbMultiPolygon);
     }
-    if (all_polygons) h = OGR_G_ForceToMultiPolygon(static_cast<OGRGeometryH>(g.release()));
-    g.reset(h);
+    // ForceToMultiPolygon takes ownership and returns the new geometry; anything else stays
+    // owned by g as it is (resetting g to its own pointer would free it: a use-after-free that
+    // fuzzing found, fuzz/README.md).
+    if (all_polygons) {
+      h = OGR_G_ForceToMultiPolygon(static_cast<OGRGeometryH>(g.release()));
+      g.reset(h);
+    }
   }
   const int size = OGR_G_WkbSize(h);
   if (size <= 0) return fail(ErrorCode::kInvalidArgument, "geometry has no WKB form");

@@ -221,6 +221,29 @@ GeomPtr rectangle(const GeosContext& ctx, const Envelope& e) {
 }
 }  // namespace
 
+bool intersects_box(const Geometry& g, const Envelope& box) {
+  if (g.empty() || !envelope(g).intersects(box)) return false;
+  if (g.type == GeometryType::kPoint)  // the envelope of a point is the point
+    return true;
+  // Cheap exact answers first (a tile or a wide box holds most shapes whole): a shape whose
+  // envelope lies in the box, or with a vertex in it, meets it. Only the rest go to GEOS.
+  const Envelope e = envelope(g);
+  if (e.min_lon >= box.min_lon && e.max_lon <= box.max_lon && e.min_lat >= box.min_lat &&
+      e.max_lat <= box.max_lat)
+    return true;
+  for (const Polygon& poly : g.polygons)
+    for (const Ring& ring : poly.rings)
+      for (const Point& v : ring)
+        if (v.lon >= box.min_lon && v.lon <= box.max_lon && v.lat >= box.min_lat &&
+            v.lat <= box.max_lat)
+          return true;
+  GeosContext& ctx = GeosContext::for_this_thread();
+  const GeomPtr shape = engine::make_geometry(ctx, g);
+  const GeomPtr rect = rectangle(ctx, box);
+  if (!shape || !rect) return true;  // GEOS refused the shape: keep what the prefilter found
+  return GEOSIntersects_r(ctx.get(), shape.get(), rect.get()) == 1;
+}
+
 SpatialIndex::SpatialIndex(const std::vector<Envelope>& boxes) : impl_(std::make_unique<Impl>()) {
   const GEOSContextHandle_t h = impl_->ctx->get();
   impl_->tree = engine::TreePtr(GEOSSTRtree_create_r(h, 10), engine::TreeDeleter{h});

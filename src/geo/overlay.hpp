@@ -27,6 +27,11 @@ std::vector<OverlapPair> find_overlaps(const std::vector<const Geometry*>& geoms
 /// which the workflow uses to find near-identical hazard polygons.
 double intersection_area_m2(const Geometry& a, const Geometry& b);
 
+/// Whether the geometry and the closed box have a point in common (OGC "intersects": touching
+/// the box's edge counts; a box inside a hole does not). Exact, on GEOS; the envelope test is
+/// only the prefilter. False for an empty geometry. Invalid polygons are tested as stored.
+bool intersects_box(const Geometry& g, const Envelope& box);
+
 /// A static R-tree (GEOS STRtree) over envelopes; query returns indexes.
 class SpatialIndex {
  public:

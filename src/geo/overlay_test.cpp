@@ -57,6 +57,29 @@ TEST(UnionArea, DisjointTouchingContainedAndIdentical) {
   EXPECT_NEAR(union_area_m2({&a, &a, &a}), area_a, area_a * kRelTol);
 }
 
+TEST(IntersectsBox, HolesGapsEdgesAndBoxesWithNoVertexInThem) {
+  // a 2 x 2 square with a 1 x 1 hole in its middle: (0,0)-(2,2) minus (0.5,0.5)-(1.5,1.5)
+  const Geometry holed =
+      wkt("POLYGON((0 0,2 0,2 2,0 2,0 0),(0.5 0.5,0.5 1.5,1.5 1.5,1.5 0.5,0.5 0.5))");
+  EXPECT_FALSE(intersects_box(holed, {0.8, 0.8, 1.2, 1.2}));    // inside the hole
+  EXPECT_TRUE(intersects_box(holed, {0.2, 0.2, 0.3, 0.3}));     // inside the shell
+  EXPECT_TRUE(intersects_box(holed, {-1, -1, 3, 3}));           // around all of it
+  EXPECT_TRUE(intersects_box(holed, {1.9, 1.9, 5, 5}));         // holds a vertex
+  EXPECT_TRUE(intersects_box(holed, {0.9, -1, 1.1, 3}));        // crosses it, no vertex inside
+  EXPECT_TRUE(intersects_box(holed, {0.6, 0.6, 1.6, 1.4}));     // from the hole over its edge
+  EXPECT_TRUE(intersects_box(holed, {2, 0.9, 3, 1.1}));         // touches the east edge
+  EXPECT_FALSE(intersects_box(holed, {2.001, 0.9, 3, 1.1}));    // just beyond it
+  const Geometry two = wkt("MULTIPOLYGON(((0 0,1 0,1 1,0 1,0 0)),((3 0,4 0,4 1,3 1,3 0)))");
+  EXPECT_FALSE(intersects_box(two, {1.5, 0.2, 2.5, 0.8}));      // between the parts
+  EXPECT_TRUE(intersects_box(two, {3.2, 0.2, 3.4, 0.4}));       // in the second part
+  Geometry pt;
+  pt.type = GeometryType::kPoint;
+  pt.point = {1, 1};
+  EXPECT_TRUE(intersects_box(pt, {1, 1, 2, 2}));
+  EXPECT_FALSE(intersects_box(pt, {1.1, 1, 2, 2}));
+  EXPECT_FALSE(intersects_box(Geometry{}, {-180, -90, 180, 90}));
+}
+
 TEST(IntersectionArea, HalfShiftedHectaresShareHalfAHectare) {
   const Point sw{103.2, 13.1};
   const Geometry a = polygon_geometry(testing::square(sw, 100));

@@ -185,6 +185,12 @@ std::optional<WkbError> read_polygon_body(Reader& r, const Header& h, Polygon& p
   for (uint32_t i = 0; i < nrings; ++i) {
     if (auto e = r.need(4, "point count")) return e;
     const uint32_t npoints = r.u32(h.little);
+    // A ring without points has no WKT form (POLYGON (())) and no shape: refused here, so that
+    // nothing downstream (WKT, GEOS, areas) sees one (found by fuzzing, fuzz/README.md).
+    if (npoints == 0) {
+      return WkbError{"WKB ring " + std::to_string(i) + " at byte " + std::to_string(r.pos() - 4) +
+                      " has no points"};
+    }
     if (auto e = r.need(static_cast<size_t>(npoints) * 8 * h.dims, "the ring's points")) return e;
     Ring ring;
     ring.reserve(npoints);

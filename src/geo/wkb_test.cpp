@@ -152,6 +152,26 @@ TEST(Wkb, RandomGarbageNeverCrashes) {
   }
 }
 
+// Found by fuzzing (fuzz/README.md): a polygon ring with no points was accepted; its WKT
+// "POLYGON (())" did not read back and GEOS and the area code saw a ring without vertices.
+TEST(Wkb, RingWithoutPointsIsRejectedNamingTheRing) {
+  // POLYGON with 2 rings: a real one, then one of 0 points; and a MULTIPOLYGON holding it.
+  std::vector<uint8_t> poly = to_wkb(wkt("POLYGON((103 13, 103.1 13, 103.1 13.1, 103 13))"));
+  poly[5] = 2;  // ring count 1 -> 2
+  for (int i = 0; i < 4; ++i) poly.push_back(0);
+  auto r = read_wkb(poly);
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().message, HasSubstr("ring 1"));
+  EXPECT_THAT(r.error().message, HasSubstr("has no points"));
+  std::vector<uint8_t> multi = {1, 6, 0, 0, 0, 1, 0, 0, 0};
+  multi.insert(multi.end(), poly.begin(), poly.end());
+  EXPECT_FALSE(read_wkb(multi));
+  // a polygon of zero rings stays POLYGON EMPTY
+  auto empty = read_wkb({1, 3, 0, 0, 0, 0, 0, 0, 0});
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+}
+
 TEST(Wkb, EmptyGeometryIsPointWithNanCoordinates) {
   const auto bytes = to_wkb(Geometry{});
   ASSERT_EQ(bytes.size(), 21u);

@@ -1,5 +1,6 @@
 // The JSON API under /api: record listings, single records, history, status, OpenAPI.
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
 
 #include "core/entities.hpp"
@@ -106,6 +107,48 @@ Response history(Ctx& c, const core::EntitySchema& s, const std::string& id) {
   return r;
 }
 
+/// GET /api/direct-edits[?limit=N]: national data managers and administrators.
+Response direct_edits(Ctx& c) {
+  const auto role = c.who.role;
+  if (role != auth::Role::kNationalDataManager && role != auth::Role::kAdministrator)
+    return problem(c, c.who.authenticated() ? 403 : 401,
+                   c.who.authenticated() ? "Forbidden" : "Unauthorized",
+                   "only national data managers and administrators review direct edits");
+  if (const auto* u = unknown_param(c, {"limit"})) return bad_param(c, *u, "unknown parameter");
+  int64_t limit = 100;
+  if (const auto* v = param(c, "limit")) {
+    char* end = nullptr;
+    const long long n = std::strtoll(v->c_str(), &end, 10);
+    if (v->empty() || *end != '\0' || n < 1 || n > 10000)
+      return bad_param(c, "limit", "not a whole number from 1 to 10000: '" + *v + "'");
+    limit = n;
+  }
+  auto h = c.svc.direct_edits(limit, c.vis);
+  if (!h) return from_error(c, h.error());
+  Response r;
+  JsonWriter w(r.body);
+  w.begin_object().key("items").begin_array();
+  for (const auto& e : *h) {
+    w.begin_object()
+        .key("seq").num(e.seq)
+        .key("entity").str(e.entity)
+        .key("id").str(e.record_id)
+        .key("op").str(e.op)
+        .key("at").str(e.at)
+        .key("reason").str(e.reason)
+        .key("before");
+    if (e.before_json.empty()) {
+      w.null();
+    } else {
+      w.raw(e.before_json);
+    }
+    w.key("after").raw(e.after_json.empty() ? std::string("{}") : e.after_json);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return r;
+}
+
 }  // namespace
 
 void write_record(JsonWriter& w, const core::EntitySchema& s, const core::Record& r,
@@ -136,6 +179,10 @@ Response handle_api(Ctx& c, const std::vector<std::string_view>& seg) {
     auto js = c.svc.status_json(as_of, c.vis);
     if (!js) return from_error(c, js.error());
     return json(std::move(*js));
+  }
+  if (seg.size() == 2 && seg[1] == "direct-edits") {
+    if (!get) return method_not_allowed(c, "GET, HEAD");
+    return direct_edits(c);
   }
   if (seg.size() == 2 && seg[1] == "openapi.json") {
     if (!get) return method_not_allowed(c, "GET, HEAD");

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "core/entities.hpp"
+#include "geo/overlay.hpp"
 #include "http/json.hpp"
 #include "http/routes.hpp"
 
@@ -188,7 +189,7 @@ Response items(Ctx& c, const Collection& col) {
     auto b = c.svc.boundaries();
     if (!b) return from_error(c, b.error());
     for (const auto& ab : **b) {
-      if (bbox && (ab.geometry.empty() || !geo::envelope(ab.geometry).intersects(*bbox))) continue;
+      if (bbox && !geo::intersects_box(ab.geometry, *bbox)) continue;
       if (matched++ < offset || returned >= limit) continue;
       boundary_feature(w, ab);
       ++returned;

@@ -11,7 +11,8 @@
 // process, or a change of the database's data generation noticed by a worker) starts a new
 // epoch and older entries are never served again (they are dropped when met or by the LRU).
 // Workers poll the data generation (storage::Store::generation) at most every `poll`, so a
-// commit made by another process shows up within that bound (default 100 ms).
+// commit made by another process shows up within that bound (default 0: before every cacheable
+// request, so the next answer after a commit elsewhere reflects it).
 //
 // LRU with a byte budget, split over shards (a mutex each): hits on different shards never
 // wait for each other, and a hit holds its shard's lock only to splice the LRU list.
@@ -44,7 +45,7 @@ class ResponseCache {
  public:
   /// `max_bytes` = 0 disables the cache (get() misses, put() ignores).
   explicit ResponseCache(size_t max_bytes,
-                         std::chrono::milliseconds poll = std::chrono::milliseconds(100));
+                         std::chrono::milliseconds poll = std::chrono::milliseconds(0));
 
   bool enabled() const noexcept { return max_bytes_ > 0; }
   std::chrono::milliseconds poll_interval() const noexcept { return poll_; }

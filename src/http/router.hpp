@@ -42,7 +42,9 @@ struct RouterOptions {
   size_t cache_bytes = 0;
   /// How often each worker checks the database's data generation: the longest a commit made
   /// by another process (or connection) can stay unseen by cached responses.
-  std::chrono::milliseconds cache_poll{100};
+  /// 0 (the default): checked before every cacheable request, so the next answer after a
+  /// commit elsewhere already reflects it (PRAGMA data_version costs microseconds).
+  std::chrono::milliseconds cache_poll{0};
   /// The base of every absolute link (OGC API links, TileJSON tile URLs, the OpenAPI server):
   /// scheme, host, port and an optional path prefix, no trailing slash
   /// ("https://mine-action.example.org/reclaim"). The request's Host header is never used.

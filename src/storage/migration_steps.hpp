@@ -22,6 +22,11 @@ struct MigrationStep {
   std::string_view sql;  // empty for the generated step
 };
 
+/// The migrations generated in C++ from core::all_schemas() (their sql is empty): the adapter
+/// runs them by number.
+inline constexpr int kEntityTablesStep = 3;  ///< the entity tables
+inline constexpr int kDirectEditsStep = 5;   ///< triggers recording direct (non-Reclaim) edits
+
 template <class Files>
 std::vector<MigrationStep> migration_steps(const Files& files, int generated_version) {
   std::vector<MigrationStep> steps;
@@ -30,6 +35,7 @@ std::vector<MigrationStep> migration_steps(const Files& files, int generated_ver
     steps.push_back({v, std::string(f.name), f.sql});
   }
   steps.push_back({generated_version, "0003_entity_tables (generated from core::all_schemas())", {}});
+  steps.push_back({kDirectEditsStep, "0005_direct_edits (generated from core::all_schemas())", {}});
   std::sort(steps.begin(), steps.end(),
             [](const MigrationStep& a, const MigrationStep& b) { return a.version < b.version; });
   return steps;

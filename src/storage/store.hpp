@@ -19,6 +19,7 @@
 #include "core/gazetteer.hpp"
 #include "core/record.hpp"
 #include "geo/geometry.hpp"
+#include "geo/overlay.hpp"
 
 namespace reclaim::storage {
 
@@ -47,13 +48,19 @@ struct HistoryEntry {
   int64_t seq = 0;
   std::string entity;
   std::string record_id;
-  std::string op;  ///< "insert" | "update"
+  std::string op;  ///< "insert" | "update" | "delete" (deletes: direct edits only)
   std::string at;  ///< UTC timestamp, ISO 8601
   std::string user, file, source_record, reason;
   std::string before_json;  ///< "" for inserts
   std::string after_json;
 };
 
+/// The reason of a history entry written by a direct-edit trigger: an insert, update or delete
+/// made in the database by another program (QGIS editing a layer, sqlite3, psql), not through
+/// Reclaim, so never validated. Its user is "" and its source_record "direct edit".
+inline constexpr std::string_view kDirectEditReason = "direct edit (not validated)";
+
+inline bool is_direct_edit(const HistoryEntry& h) noexcept { return h.reason == kDirectEditReason; }
 
 /// One condition of a Query on a field of the entity (never a user-chosen column name: callers
 /// take field names from the schema). Values are compared as SQLite compares them (null <
@@ -74,7 +81,8 @@ struct Condition {
 /// (sort value, id) of the last record of the previous page; `offset` skips records instead.
 struct Query {
   std::vector<Condition> where;        ///< all must hold
-  std::optional<geo::Envelope> bbox;   ///< records whose geometry envelope intersects it
+  std::optional<geo::Envelope> bbox;   ///< records whose geometry intersects it (exactly;
+                                       ///< the spatial index is only the prefilter)
   std::string sort_field;              ///< "" = the id field; ties are broken by id
   bool descending = false;
   struct After {
@@ -204,6 +212,20 @@ class Store {
     return fail(ErrorCode::kUnsupported, "this store has no data generation number");
   }
 
+  /// The direct edits (see kDirectEditReason) recorded in the history, newest first, at most
+  /// `limit`. The default scans the whole history; adapters use an index. Errors: kIo.
+  virtual Result<std::vector<HistoryEntry>> direct_edits(int64_t limit) {
+    std::vector<HistoryEntry> out;
+    auto r = scan_history([&](HistoryEntry&& h) {
+      if (is_direct_edit(h)) out.push_back(std::move(h));
+      return true;
+    });
+    if (!r) return fail(r.error());
+    std::reverse(out.begin(), out.end());
+    if (static_cast<int64_t>(out.size()) > limit) out.resize(static_cast<size_t>(std::max<int64_t>(0, limit)));
+    return out;
+  }
+
   // ---- whole-database copy (reclaim migrate): read everything, restore into an empty store ----
 
   /// Calls fn for every history entry of every entity, in seq order. fn returns false to stop.
@@ -245,7 +267,7 @@ inline Result<QueryPage> Store::query(const core::EntitySchema& s, const Query& 
     for (const auto& c : q.where)
       if (!matches(s, r, c)) return true;
     if (q.bbox) {
-      if (r.geometry.empty() || !geo::envelope(r.geometry).intersects(*q.bbox)) return true;
+      if (!geo::intersects_box(r.geometry, *q.bbox)) return true;  // exact, as ST_Intersects
     }
     hits.push_back(std::move(r));
     return true;

@@ -488,6 +488,9 @@ TEST_F(AuthHttpTest, RoleMatrixEveryRouteEveryRole) {
     return Target{"POST", "/api/logout", "", login(port, kLogins[r])};
   });
   get("/api/me", "DAAAAAA");
+  // direct edits made in the database by other programs (national data managers, administrators)
+  get("/api/direct-edits", "DDDAADD");
+  get("/api/direct-edits?limit=5", "DDDAADD");
   // users (administrator)
   get("/api/users", "DDDDADD");
   get("/api/users/officer2", "DDDDADD");

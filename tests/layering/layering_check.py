@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The layering test (the idea of Chromium's checkdeps and Valhalla's module rules): every
-#include of every source file under src/ is checked against the module table in
+#include of every source file under src/ (and fuzz/, the row "fuzz") is checked against the module table in
 docs/architecture.md ("Include rules"). A file may include
   - the C++ standard library and POSIX/system headers,
   - headers of its own module and of the modules in its row's "may include" column,
@@ -94,11 +94,19 @@ inc = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]', re.M)
 violations = []
 checked = 0
 unknown = []
-for path in sorted((root / "src").rglob("*")):
+# src/ by the table; the fuzz targets (fuzz/, module "fuzz") by their own row
+sources = [(p, p.relative_to(root / "src").as_posix()) for p in sorted((root / "src").rglob("*"))]
+if "fuzz" in rules and (root / "fuzz").is_dir():
+    sources += [(p, "../fuzz/" + p.relative_to(root / "fuzz").as_posix())
+                for p in sorted((root / "fuzz").rglob("*")) if "corpus" not in p.parts]
+def shown(rel):
+    return "fuzz/" + rel[len("../fuzz/"):] if rel.startswith("../fuzz/") else "src/" + rel
+
+
+for path, rel in sources:
     if path.suffix not in (".cpp", ".hpp", ".h", ".cc", ".inc"):
         continue
-    rel = path.relative_to(root / "src").as_posix()
-    mod = module_of(rel)
+    mod = "fuzz" if rel.startswith("../fuzz/") else module_of(rel)
     if mod is None:
         unknown.append(rel)
         continue
@@ -114,7 +122,7 @@ for path in sorted((root / "src").rglob("*")):
             ok = target in allowed_modules(mod, test) or any(
                 target.startswith(a + "/") and a == mod for a in [mod])
             if not ok:
-                violations.append(f"src/{rel}:{lineno}: module {mod} includes {header} "
+                violations.append(f"{shown(rel)}:{lineno}: module {mod} includes {header} "
                                   f"(module {target}), which it may not use")
             continue
         if m.group(1) == '"' and (path.parent / header).exists():
@@ -124,7 +132,7 @@ for path in sorted((root / "src").rglob("*")):
             continue  # the standard library or a system header
         permitted = set(rules[mod]["third"]) | (set(rules[mod]["tests"]) if test else set())
         if not any(lib in permitted for lib in libs):
-            violations.append(f"src/{rel}:{lineno}: module {mod} includes <{header}> "
+            violations.append(f"{shown(rel)}:{lineno}: module {mod} includes <{header}> "
                               f"({libs[0]}), which is not among its third-party libraries")
 for u in unknown:
     violations.append(f"src/{u}: in no module of the table in docs/architecture.md")

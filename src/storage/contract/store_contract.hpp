@@ -633,6 +633,45 @@ TEST_P(StoreQueryContract, BboxFindsTheGeometriesThatMeetIt) {
   EXPECT_EQ(run(q).total, 0);
 }
 
+TEST_P(StoreContract, BboxIsTheExactIntersectionNotTheEnvelope) {
+  // multipolygon_with_hole(102.6, 12.85): a 0.01° square at (102.6, 12.85) with a 0.002° hole
+  // at (102.603, 12.853), and a 0.005° square at (102.62, 12.85). Which box meets it is known
+  // by construction, not from any index or library.
+  core::Record holed = full_record(hazards(), 1);
+  holed.geometry = multipolygon_with_hole(102.6, 12.85);
+  core::Record plain = full_record(hazards(), 2);
+  plain.geometry = polygon(102.7, 12.85);
+  const std::string holed_id = holed.id(), plain_id = plain.id();
+  commit_ok(change_set({insert_of(hazards(), std::move(holed)), insert_of(hazards(), std::move(plain))}));
+  auto hits = [&](geo::Envelope box) {
+    Query q;
+    q.bbox = box;
+    q.limit = 100;
+    q.with_total = true;
+    auto p = store().query(hazards(), q);
+    EXPECT_TRUE(p.has_value()) << (p ? "" : p.error().message);
+    std::vector<std::string> ids = p ? ids_of(p->records) : std::vector<std::string>{};
+    if (p) {
+      EXPECT_EQ(p->total, static_cast<int64_t>(ids.size()));
+    }
+    return ids;
+  };
+  using ::testing::ElementsAre;
+  using ::testing::IsEmpty;
+  // inside the hole: the envelope overlaps, the polygon does not
+  EXPECT_THAT(hits({102.6035, 12.8535, 102.6045, 12.8545}), IsEmpty());
+  // between the two parts of the multipolygon (inside its envelope, outside both parts)
+  EXPECT_THAT(hits({102.612, 12.851, 102.618, 12.852}), IsEmpty());
+  // overlapping the hole's edge, inside the shell, on the second part, around everything
+  EXPECT_THAT(hits({102.602, 12.852, 102.604, 12.854}), ElementsAre(holed_id));
+  EXPECT_THAT(hits({102.621, 12.851, 102.622, 12.852}), ElementsAre(holed_id));
+  EXPECT_THAT(hits({102.5, 12.8, 102.8, 12.9}), ElementsAre(holed_id, plain_id));
+  // touching an edge counts (OGC intersects), a hair away does not
+  const double east = 102.7 + 0.01;  // the square's east edge, computed as square() does
+  EXPECT_THAT(hits({east, 12.855, east + 0.01, 12.856}), ElementsAre(plain_id));
+  EXPECT_THAT(hits({east + 1e-4, 12.855, east + 0.01, 12.856}), IsEmpty());
+}
+
 TEST_P(StoreQueryContract, SortsWithNullsAsSqliteDoesAndTiesById) {
   for (const char* field : {"", "id", "name", "status", "date_recorded", "estimated_area_m2",
                             "beneficiaries", "village_code"}) {

@@ -44,7 +44,7 @@ constexpr Oid kInt4Oid = 23;
 constexpr Oid kFloat4Oid = 700;
 constexpr Oid kFloat8Oid = 701;
 
-constexpr int kGeneratedStep = 3;                       // migration number of the entity tables
+constexpr int kGeneratedStep = kEntityTablesStep;                    // migration number of the entity tables
 constexpr size_t kBatchChanges = 1000;                  // inserts sent per pipeline round trip
 constexpr int kScanPage = 1000;                         // rows per scan query
 constexpr size_t kIdsPerQuery = 10000;                  // ids per existing_ids query
@@ -302,6 +302,81 @@ const char* sql_type(core::FieldType t) {
   }
 }
 
+/// A SQL string literal.
+std::string lit(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+/// Migration 5 on PostgreSQL. Reclaim's transactions SET LOCAL reclaim.writer = 'on'; an insert,
+/// update or delete on an entity table without it (psql, QGIS on the database) is written to
+/// the history as a direct, unvalidated edit by a PL/pgSQL trigger (to_jsonb of the row without
+/// fid, geom and version; secret fields masked), and an update bumps the row version. A
+/// statement trigger on reclaim_meta counts settings changes in reclaim_changes.
+std::string direct_edits_ddl() {
+  std::string ddl =
+      "ALTER TABLE history DROP CONSTRAINT IF EXISTS history_op_check;\n"
+      "ALTER TABLE history ADD CONSTRAINT history_op_check "
+      "CHECK (op IN ('insert', 'update', 'delete'));\n"
+      "CREATE INDEX IF NOT EXISTS history_direct_edits ON history (seq) WHERE reason = " +
+      lit(kDirectEditReason) +
+      ";\n"
+      "CREATE TABLE IF NOT EXISTS reclaim_changes (id integer PRIMARY KEY CHECK (id = 1), n bigint NOT NULL);\n"
+      "INSERT INTO reclaim_changes VALUES (1, 0) ON CONFLICT DO NOTHING;\n"
+      "CREATE OR REPLACE FUNCTION reclaim_count_change() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+      "BEGIN UPDATE reclaim_changes SET n = n + 1 WHERE id = 1; RETURN NULL; END $f$;\n"
+      "DROP TRIGGER IF EXISTS reclaim_meta_changes ON reclaim_meta;\n"
+      "CREATE TRIGGER reclaim_meta_changes AFTER INSERT OR UPDATE OR DELETE ON reclaim_meta "
+      "FOR EACH STATEMENT EXECUTE FUNCTION reclaim_count_change();\n"
+      "CREATE OR REPLACE FUNCTION reclaim_direct_version() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+      "BEGIN\n"
+      "  IF coalesce(current_setting('reclaim.writer', true), '') <> 'on'\n"
+      "     AND NEW.version IS NOT DISTINCT FROM OLD.version THEN\n"
+      "    NEW.version := coalesce(OLD.version, 0) + 1;\n"
+      "  END IF;\n"
+      "  RETURN NEW;\n"
+      "END $f$;\n"
+      "CREATE OR REPLACE FUNCTION reclaim_direct_edit() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+      "DECLARE b jsonb; a jsonb; i integer;\n"
+      "BEGIN\n"
+      "  IF coalesce(current_setting('reclaim.writer', true), '') = 'on' THEN RETURN NULL; END IF;\n"
+      "  IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD) - 'fid' - 'geom' - 'version'; END IF;\n"
+      "  IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW) - 'fid' - 'geom' - 'version'; "
+      "ELSE a := '{}'::jsonb; END IF;\n"
+      "  FOR i IN 1 .. TG_NARGS - 1 LOOP\n"
+      "    IF b ->> TG_ARGV[i] IS NOT NULL THEN b := jsonb_set(b, ARRAY[TG_ARGV[i]], '\"***\"'); END IF;\n"
+      "    IF a ->> TG_ARGV[i] IS NOT NULL THEN a := jsonb_set(a, ARRAY[TG_ARGV[i]], '\"***\"'); END IF;\n"
+      "  END LOOP;\n"
+      "  INSERT INTO history (entity, record_id, op, at, \"user\", file, source_record, reason, "
+      "before_json, after_json) VALUES (TG_TABLE_NAME, coalesce(CASE WHEN TG_OP = 'DELETE' THEN "
+      "b ELSE a END ->> TG_ARGV[0], ''), lower(TG_OP), to_char(clock_timestamp() AT TIME ZONE "
+      "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '', '', 'direct edit', " +
+      lit(kDirectEditReason) +
+      ", b::text, a::text);\n"
+      "  RETURN NULL;\n"
+      "END $f$;\n";
+  for (const auto& s : core::all_schemas()) {
+    std::string args = lit(s.id_field().name);
+    for (const auto& f : s.fields)
+      if (f.secret) args += ", " + lit(f.name);
+    ddl += "DROP TRIGGER IF EXISTS " + q("reclaim_direct_" + s.name) + " ON " + q(s.name) + ";\n";
+    ddl += "DROP TRIGGER IF EXISTS " + q("reclaim_direct_" + s.name + "_version") + " ON " +
+           q(s.name) + ";\n";
+    ddl += "CREATE TRIGGER " + q("reclaim_direct_" + s.name) +
+           " AFTER INSERT OR UPDATE OR DELETE ON " + q(s.name) +
+           " FOR EACH ROW EXECUTE FUNCTION reclaim_direct_edit(" + args + ");\n";
+    ddl += "CREATE TRIGGER " + q("reclaim_direct_" + s.name + "_version") +
+           " BEFORE UPDATE ON " + q(s.name) +
+           " FOR EACH ROW EXECUTE FUNCTION reclaim_direct_version();\n";
+  }
+  return ddl;
+}
+
 std::string entity_table_ddl(const core::EntitySchema& s) {
   const bool features = s.geometry != core::GeometryKind::kNone;
   const std::string table = q(s.name);
@@ -407,8 +482,11 @@ const Statement kMetaUpsert = {"reclaim_meta_upsert",
                                "INSERT INTO reclaim_meta (key, value) VALUES ($1, $2) "
                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"};
 
+// The history's last seq (every record change, direct edits included) plus the settings
+// change counter of migration 5.
 const Statement kGeneration = {"reclaim_generation",
-                               "SELECT coalesce(max(seq), 0) FROM history"};
+                               "SELECT coalesce((SELECT max(seq) FROM history), 0) + "
+                               "coalesce((SELECT n FROM reclaim_changes WHERE id = 1), 0)"};
 
 /// A Postgres array literal of text values: {"a","b\"c"}.
 std::string text_array(const std::vector<std::string_view>& items) {
@@ -592,12 +670,14 @@ Result<std::string> conditions_sql(const core::EntitySchema& s, const std::vecto
     if (s.geometry == core::GeometryKind::kNone) {
       parts.emplace_back("FALSE");
     } else {
-      std::string env = "geom && ST_MakeEnvelope(";
+      // the GiST index prefilters (&&); ST_Intersects decides (a box in a hole is no hit)
+      std::string env = "ST_MakeEnvelope(";
       for (double v : {bbox->min_lon, bbox->min_lat, bbox->max_lon, bbox->max_lat}) {
         env += placeholder(p, "double precision") + ", ";
         p.real(v);
       }
-      parts.push_back(env + "4326)");
+      env += "4326)";
+      parts.push_back("geom && " + env + " AND ST_Intersects(geom, " + env + ")");
     }
   }
   std::string out;
@@ -611,7 +691,10 @@ class PgStore::Impl {
   class Transaction {
    public:
     static Result<Transaction> begin(Impl& db) {
-      if (auto r = db.exec("BEGIN", db.shown + ": cannot start a transaction"); !r)
+      // reclaim.writer: Reclaim's own writes are not direct edits (migration 5's triggers).
+      if (auto r = db.exec("BEGIN; SET LOCAL reclaim.writer = 'on'",
+                           db.shown + ": cannot start a transaction");
+          !r)
         return fail(r.error());
       return Transaction(db);
     }
@@ -1000,6 +1083,10 @@ class PgStore::Impl {
     return txn->commit();
   }
 
+  /// Migration 5: direct-edit triggers (see direct_edits_ddl) and the change counter that
+  /// generation() adds to the history's last seq (settings change no history).
+  Result<void> run_direct_edits_step() { return exec(direct_edits_ddl(), shown + ": migration 5"); }
+
   Result<void> run_generated_step() {
     for (const auto& s : core::all_schemas()) {
       if (auto r = exec(entity_table_ddl(s), shown + ": cannot create table " + s.name); !r)
@@ -1099,9 +1186,10 @@ Result<void> PgStore::migrate() {
   const std::string now = utc_now();
   for (const Step& step : migration_steps()) {
     if (step.version <= *current) continue;
-    Result<void> r = step.sql.empty()
-                         ? db.run_generated_step()
-                         : db.exec(std::string(step.sql), db.shown + ": migration " + step.name);
+    Result<void> r =
+        !step.sql.empty() ? db.exec(std::string(step.sql), db.shown + ": migration " + step.name)
+        : step.version == kDirectEditsStep ? db.run_direct_edits_step()
+                                           : db.run_generated_step();
     if (!r) return r;
     Params p;
     p.integer(step.version);

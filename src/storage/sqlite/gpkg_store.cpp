@@ -317,6 +317,20 @@ void st_bound(sqlite3_context* ctx, int, sqlite3_value** argv) {
   }
 }
 
+// reclaim_intersects_box(geom, minx, miny, maxx, maxy): the exact test after the R-tree
+// prefilter of a bbox query (a box inside a hole does not meet the polygon). Registered on
+// Reclaim's own connections only; used in queries, never in triggers or views.
+void intersects_box(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) return sqlite3_result_int(ctx, 0);
+  const auto* p = static_cast<const uint8_t*>(sqlite3_value_blob(argv[0]));
+  const auto n = static_cast<size_t>(sqlite3_value_bytes(argv[0]));
+  auto g = geo::from_gpkg_blob(p, n);
+  if (!g) return sqlite3_result_int(ctx, 0);
+  const geo::Envelope box{sqlite3_value_double(argv[1]), sqlite3_value_double(argv[2]),
+                          sqlite3_value_double(argv[3]), sqlite3_value_double(argv[4])};
+  sqlite3_result_int(ctx, geo::intersects_box(*g, box) ? 1 : 0);
+}
+
 int register_functions(sqlite3* db) {
   constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   int rc = sqlite3_create_function_v2(db, "ST_IsEmpty", 1, kFlags, nullptr, st_is_empty, nullptr,
@@ -326,6 +340,9 @@ int register_functions(sqlite3* db) {
     rc = sqlite3_create_function_v2(db, kNames[i], 1, kFlags, const_cast<Bound*>(&kBounds[i]),
                                     st_bound, nullptr, nullptr, nullptr);
   }
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2(db, "reclaim_intersects_box", 5, kFlags, nullptr,
+                                    intersects_box, nullptr, nullptr, nullptr);
   return rc;
 }
 
@@ -414,6 +431,107 @@ std::string entity_table_ddl(const core::EntitySchema& s) {
   return ddl;
 }
 
+/// A SQL string literal.
+std::string lit(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+/// json_object(...) of a row's fields (OLD or NEW), secret fields masked as record_to_json does;
+/// chunks of 50 fields joined with json_patch (SQLite allows 127 function arguments). Only
+/// SQLite's built-in JSON functions: any program editing the file can run the triggers.
+std::string row_json(const core::EntitySchema& s, std::string_view row) {
+  std::vector<std::string> parts;
+  std::string cur;
+  size_t n = 0;
+  for (const auto& f : s.fields) {
+    const std::string v = std::string(row) + "." + q(f.name);
+    cur += (cur.empty() ? "" : ", ") + lit(f.name) + ", " +
+           (f.secret ? "CASE WHEN " + v + " IS NULL THEN NULL ELSE '***' END" : v);
+    if (++n % 50 == 0) {
+      parts.push_back("json_object(" + cur + ")");
+      cur.clear();
+    }
+  }
+  if (!cur.empty() || parts.empty()) parts.push_back("json_object(" + cur + ")");
+  std::string out = parts[0];
+  for (size_t i = 1; i < parts.size(); ++i) out = "json_patch(" + out + ", " + parts[i] + ")";
+  return out;
+}
+
+/// Migration 5: the direct-edit triggers. Reclaim marks each of its write transactions with a row
+/// in reclaim_writer (inserted after BEGIN, deleted before COMMIT: no other connection ever sees
+/// it); an insert, update or delete on an entity table while no such row exists was made by
+/// another program, and the trigger writes it to the history as a direct, unvalidated edit (an
+/// update also bumps the row version, so a Reclaim writer holding the old version gets a
+/// conflict). The history's op check gains 'delete' (the table is rebuilt, seq kept). Note that
+/// the GeoPackage R-tree triggers call ST_IsEmpty etc., which GDAL (QGIS) registers but the
+/// plain sqlite3 shell does not: there, only tables without geometry can be edited.
+std::string direct_edits_ddl() {
+  std::string ddl =
+      "CREATE TABLE IF NOT EXISTS reclaim_writer (id INTEGER PRIMARY KEY);\n"
+      "DROP TABLE IF EXISTS history_0005;\n"
+      "CREATE TABLE history_0005 (\n"
+      "  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+      "  entity TEXT NOT NULL,\n"
+      "  record_id TEXT NOT NULL,\n"
+      "  op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),\n"
+      "  at TEXT NOT NULL,\n"
+      "  \"user\" TEXT NOT NULL,\n"
+      "  file TEXT NOT NULL,\n"
+      "  source_record TEXT NOT NULL,\n"
+      "  reason TEXT NOT NULL,\n"
+      "  before_json TEXT,\n"
+      "  after_json TEXT NOT NULL\n"
+      ");\n"
+      "INSERT INTO history_0005 SELECT seq, entity, record_id, op, at, \"user\", file, "
+      "source_record, reason, before_json, after_json FROM history;\n"
+      "DROP TABLE history;\n"
+      "ALTER TABLE history_0005 RENAME TO history;\n"
+      "CREATE INDEX history_entity_record ON history (entity, record_id);\n"
+      "CREATE INDEX IF NOT EXISTS history_direct_edits ON history (seq) WHERE reason = " +
+      lit(kDirectEditReason) + ";\n";
+  // a re-run (a database whose migration records were rolled back by hand): triggers first,
+  // they name the history table being rebuilt
+  std::string drops;
+  for (const auto& s : core::all_schemas())
+    for (const char* op : {"insert", "update", "delete"})
+      drops += "DROP TRIGGER IF EXISTS " + q("reclaim_direct_" + s.name + "_" + op) + ";\n";
+  ddl = drops + ddl;
+  const std::string cols =
+      "INSERT INTO history (entity, record_id, op, at, \"user\", file, source_record, reason, "
+      "before_json, after_json) VALUES (";
+  const std::string now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+  const std::string tail = ", '', '', 'direct edit', " + lit(kDirectEditReason) + ", ";
+  const std::string when = " WHEN NOT EXISTS (SELECT 1 FROM reclaim_writer)";
+  for (const auto& s : core::all_schemas()) {
+    const std::string t = q(s.name), name = lit(s.name), id = q(s.id_field().name);
+    const std::string trig = "reclaim_direct_" + s.name + "_";
+    ddl += "CREATE TRIGGER " + q(trig + "insert") + " AFTER INSERT ON " + t + when +
+           "\nBEGIN\n  " + cols + name + ", COALESCE(NEW." + id + ", ''), 'insert', " + now +
+           tail + "NULL, " + row_json(s, "NEW") + ");\nEND;\n";
+    // UPDATE OF every column but version: the trigger's own version bump does not fire it again
+    // (GDAL, and so QGIS, turns recursive_triggers on).
+    std::string of = s.geometry != core::GeometryKind::kNone ? "geom" : "";
+    for (const auto& f : s.fields) of += (of.empty() ? "" : ", ") + q(f.name);
+    ddl += "CREATE TRIGGER " + q(trig + "update") + " AFTER UPDATE OF " + of +
+           " ON " + t + when +
+           "\nBEGIN\n  " + cols + name + ", COALESCE(NEW." + id + ", ''), 'update', " + now +
+           tail + row_json(s, "OLD") + ", " + row_json(s, "NEW") +
+           ");\n  UPDATE " + t + " SET version = COALESCE(OLD.version, 0) + 1 WHERE fid = NEW.fid" +
+           " AND NEW.version IS OLD.version;\nEND;\n";
+    ddl += "CREATE TRIGGER " + q(trig + "delete") + " AFTER DELETE ON " + t + when +
+           "\nBEGIN\n  " + cols + name + ", COALESCE(OLD." + id + ", ''), 'delete', " + now +
+           tail + row_json(s, "OLD") + ", '{}');\nEND;\n";
+  }
+  return ddl;
+}
+
 // ------------------------------------------------------------------------------------------
 
 std::string utc_now() {
@@ -431,7 +549,7 @@ std::string utc_now() {
 }
 
 constexpr int32_t kGpkgApplicationId = 0x47504B47;  // 'GPKG'
-constexpr int kGeneratedStep = 3;                   // migration number of the entity tables
+constexpr int kGeneratedStep = kEntityTablesStep;   // migration number of the entity tables
 constexpr int kBusyTimeoutMs = 5000;
 
 /// The SQL of one built-in entity table, and its cached statements.
@@ -526,7 +644,15 @@ class GpkgStore::Impl {
     static Result<Transaction> begin(Impl& db) {
       if (auto r = db.exec("BEGIN IMMEDIATE", db.path + ": cannot start a transaction"); !r)
         return fail(r.error());
-      return Transaction(db);
+      Transaction t(db);
+      // Reclaim's own writes are not direct edits (migration 5): mark this transaction.
+      if (db.marks_writes) {
+        if (auto r = db.exec("INSERT INTO reclaim_writer DEFAULT VALUES",
+                             db.path + ": cannot start a transaction");
+            !r)
+          return fail(r.error());
+      }
+      return t;
     }
     Transaction(Transaction&& o) noexcept : db_(o.db_), open_(std::exchange(o.open_, false)) {}
     Transaction(const Transaction&) = delete;
@@ -536,6 +662,10 @@ class GpkgStore::Impl {
       if (open_) (void)db_.exec("ROLLBACK", "rollback");
     }
     Result<void> commit() {
+      if (db_.marks_writes) {
+        if (auto r = db_.exec("DELETE FROM reclaim_writer", db_.path + ": cannot commit"); !r)
+          return r;
+      }
       auto r = db_.exec("COMMIT", db_.path + ": cannot commit");
       if (r) open_ = false;
       return r;
@@ -548,6 +678,7 @@ class GpkgStore::Impl {
   };
 
   std::string path;
+  bool marks_writes = false;  ///< the schema has the direct-edit triggers (migration 5)
   DbPtr db;  // declared before the statements: destroyed after them
   std::unordered_map<std::string, StmtPtr> stmts;
   std::unordered_map<std::string, TableSql> tables;
@@ -949,8 +1080,12 @@ Result<void> GpkgStore::migrate() {
   auto current = db.schema_version();
   if (!current) return fail(current.error());
   if (*current > latest) return newer(*current);
-  if (*current == latest) return {};
+  if (*current == latest) {
+    db.marks_writes = true;
+    return {};
+  }
 
+  db.marks_writes = false;  // the migration itself writes no records
   auto txn = Impl::Transaction::begin(db);
   if (!txn) return fail(txn.error());
   current = db.schema_version();  // another process may have migrated meanwhile
@@ -959,9 +1094,11 @@ Result<void> GpkgStore::migrate() {
   const std::string now = utc_now();
   for (const Step& step : migration_steps()) {
     if (step.version <= *current) continue;
-    Result<void> r = step.sql.empty()
-                         ? db.run_generated_step()
-                         : db.exec(std::string(step.sql), db.path + ": migration " + step.name);
+    Result<void> r =
+        !step.sql.empty() ? db.exec(std::string(step.sql), db.path + ": migration " + step.name)
+        : step.version == kDirectEditsStep
+            ? db.exec(direct_edits_ddl(), db.path + ": migration " + step.name)
+            : db.run_generated_step();
     if (!r) return r;
     auto st =
         db.prepare("INSERT INTO reclaim_migrations (version, name, applied_at) VALUES (?, ?, ?)");
@@ -972,7 +1109,9 @@ Result<void> GpkgStore::migrate() {
     if (int rc = st->step(); rc != SQLITE_DONE)
       return fail(db.db_error(rc, db.path + ": cannot record migration " + step.name));
   }
-  return txn->commit();
+  auto done = txn->commit();
+  if (done) db.marks_writes = true;
+  return done;
 }
 
 Result<void> GpkgStore::commit(const ChangeSet& changes) {
@@ -1286,7 +1425,8 @@ Result<QueryPage> GpkgStore::query(const core::EntitySchema& s, const Query& qy)
       and_("0");
     } else {
       and_("fid IN (SELECT id FROM " + q("rtree_" + bs.name + "_geom") +
-           " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)");
+           " WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
+           " AND reclaim_intersects_box(geom, ?, ?, ?, ?)");
     }
   }
   const std::string filter_where = where;
@@ -1330,6 +1470,8 @@ Result<QueryPage> GpkgStore::query(const core::EntitySchema& s, const Query& qy)
       st.bind_real(i++, qy.bbox->min_lon);
       st.bind_real(i++, qy.bbox->max_lat);
       st.bind_real(i++, qy.bbox->min_lat);
+      for (double v : {qy.bbox->min_lon, qy.bbox->min_lat, qy.bbox->max_lon, qy.bbox->max_lat})
+        st.bind_real(i++, v);
     }
   };
 
@@ -1403,6 +1545,35 @@ Result<void> GpkgStore::scan_history(const std::function<bool(HistoryEntry&&)>& 
     h.before_json = st->text(9);
     h.after_json = st->text(10);
     if (!fn(std::move(h))) return {};
+  }
+}
+
+Result<std::vector<HistoryEntry>> GpkgStore::direct_edits(int64_t limit) {
+  Impl& db = *impl_;
+  auto st = db.prepare(
+      "SELECT seq, entity, record_id, op, at, \"user\", file, source_record, reason, "
+      "before_json, after_json FROM history WHERE reason = " +
+      lit(kDirectEditReason) + " ORDER BY seq DESC LIMIT ?");
+  if (!st) return fail(st.error());
+  st->bind_int(1, std::max<int64_t>(0, limit));
+  std::vector<HistoryEntry> out;
+  for (;;) {
+    const int rc = st->step();
+    if (rc == SQLITE_DONE) return out;
+    if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read the history"));
+    HistoryEntry h;
+    h.seq = st->int64(0);
+    h.entity = st->text(1);
+    h.record_id = st->text(2);
+    h.op = st->text(3);
+    h.at = st->text(4);
+    h.user = st->text(5);
+    h.file = st->text(6);
+    h.source_record = st->text(7);
+    h.reason = st->text(8);
+    h.before_json = st->text(9);
+    h.after_json = st->text(10);
+    out.push_back(std::move(h));
   }
 }
 

@@ -54,6 +54,8 @@ class GpkgStore final : public Store {
   Result<QueryPage> query(const core::EntitySchema& s, const Query& q) override;
   Result<void> scan_history(const std::function<bool(HistoryEntry&&)>& fn) override;
   Result<std::vector<std::pair<std::string, std::string>>> meta_entries() override;
+  /// The partial index history_direct_edits (migration 5).
+  Result<std::vector<HistoryEntry>> direct_edits(int64_t limit) override;
   /// PRAGMA data_version (changes when another connection commits) plus this connection's
   /// total row changes (its own writes).
   Result<int64_t> generation() override;

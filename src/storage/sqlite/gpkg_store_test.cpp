@@ -17,6 +17,7 @@
 
 #include "contract_records.hpp"
 #include "core/entities.hpp"
+#include "storage/db_files.hpp"
 #include "storage/sqlite/migrations.hpp"
 
 namespace reclaim::storage {
@@ -294,6 +295,130 @@ TEST_F(GpkgStoreTest, ANewerSchemaIsRefused) {
   EXPECT_THAT(s.error().message,
               HasSubstr("database schema version 99 is newer than this Reclaim (" +
                         std::to_string(GpkgStore::latest_schema_version()) + "); upgrade Reclaim"));
+}
+
+// Issue 7: an edit made directly in the file by another program (the sqlite3 shell: a
+// connection without any function Reclaim registers) is recorded in the history as a direct,
+// unvalidated edit; Reclaim's own writes are not. (The shell cannot edit feature tables: the
+// GeoPackage R-tree triggers need ST_IsEmpty, which GDAL registers; see the GDAL test below.)
+TEST_F(GpkgStoreTest, DirectEditsInTheFileAreRecordedAsUnvalidatedHistory) {
+  const auto& s = core::schema(core::entity::kOrganisations);
+  ASSERT_EQ(s.geometry, core::GeometryKind::kNone);
+  auto store = open_ok();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->commit(change_set({insert_of(s, full_record(s, 1)), insert_of(s, full_record(s, 2))})));
+  auto none = store->direct_edits(10);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_TRUE(none->empty()) << "Reclaim's own commit was taken for a direct edit";
+  const std::string id1 = full_record(s, 1).id(), id2 = full_record(s, 2).id();
+  const std::string idc = s.id_field().name, field = s.fields[1].name;
+  auto before = store->get(s, id1);
+  ASSERT_TRUE(before && *before);
+  auto gen = store->generation();
+  ASSERT_TRUE(gen);
+
+  // the sqlite3 shell, a separate process
+  const std::string sh = "sqlite3 " + file_.string() + " ";
+  EXPECT_EQ(run(sh + "\"UPDATE organisations SET " + field + " = 'edited directly' WHERE " + idc +
+                " = '" + id1 + "'\""),
+            "");
+  EXPECT_EQ(run(sh + "\"DELETE FROM organisations WHERE " + idc + " = '" + id2 + "'\""), "");
+
+  auto after_gen = store->generation();
+  ASSERT_TRUE(after_gen);
+  EXPECT_NE(*after_gen, *gen) << "the server would not notice the direct edit";
+  auto edits = store->direct_edits(10);
+  ASSERT_TRUE(edits) << edits.error().message;
+  ASSERT_EQ(edits->size(), 2u);
+  EXPECT_EQ((*edits)[0].op, "delete");  // newest first
+  EXPECT_EQ((*edits)[0].record_id, id2);
+  EXPECT_EQ((*edits)[1].op, "update");
+  EXPECT_EQ((*edits)[1].record_id, id1);
+  EXPECT_EQ((*edits)[1].reason, std::string(kDirectEditReason));
+  EXPECT_EQ((*edits)[1].user, "");
+  EXPECT_THAT((*edits)[1].after_json, HasSubstr("edited directly"));
+  EXPECT_THAT((*edits)[1].before_json, Not(HasSubstr("edited directly")));
+  // the update bumped the version: a Reclaim writer holding the old one gets a conflict
+  auto now = store->get(s, id1);
+  ASSERT_TRUE(now && *now);
+  EXPECT_EQ((*now)->version, (*before)->version + 1);
+  auto stale = store->commit(change_set({update_of(s, **before)}));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  // the record's own history shows the direct edit after Reclaim's insert
+  auto h = store->history(s, id1);
+  ASSERT_TRUE(h);
+  ASSERT_EQ(h->size(), 2u);
+  EXPECT_FALSE(is_direct_edit((*h)[0]));
+  EXPECT_TRUE(is_direct_edit((*h)[1]));
+  // Reclaim's next update is not a direct edit
+  ASSERT_TRUE(store->commit(change_set({update_of(s, **now)})));
+  EXPECT_EQ(store->direct_edits(10)->size(), 2u);
+  Raw raw(file_);
+  EXPECT_EQ(raw.text("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM reclaim_writer"), 0);
+}
+
+// QGIS edits a layer through GDAL, which registers the ST_ functions and turns recursive
+// triggers on: one direct edit is recorded once, and the R-tree follows the new geometry.
+TEST_F(GpkgStoreTest, AnEditThroughGdalIsRecordedOnce) {
+  const auto& s = hazards();
+  auto store = open_ok();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->commit(change_set({insert_of(s, full_record(s, 1))})));
+  const std::string id = full_record(s, 1).id();
+  const std::string out = run("ogrinfo " + file_.string() + " -sql \"UPDATE hazards SET " +
+                              s.fields[1].name + " = 'edited in QGIS' WHERE " +
+                              s.id_field().name + " = '" + id + "'\"");
+  EXPECT_THAT(out, Not(HasSubstr("ERROR"))) << out;
+  auto edits = store->direct_edits(10);
+  ASSERT_TRUE(edits);
+  ASSERT_EQ(edits->size(), 1u) << "a GDAL update must write one history entry";
+  EXPECT_EQ((*edits)[0].record_id, id);
+  EXPECT_THAT((*edits)[0].after_json, HasSubstr("edited in QGIS"));
+  auto r = store->get(s, id);
+  ASSERT_TRUE(r && *r);
+  EXPECT_EQ((*r)->version, 2);
+}
+
+TEST_F(GpkgStoreTest, ADirectInsertWithoutReclaimIsRecordedToo) {
+  const auto& s = core::schema(core::entity::kOrganisations);
+  auto store = open_ok();
+  ASSERT_NE(store, nullptr);
+  poke(file_, "INSERT INTO organisations (\"" + s.id_field().name + "\", version) VALUES ('QGIS-1', 1)");
+  auto edits = store->direct_edits(10);
+  ASSERT_TRUE(edits);
+  ASSERT_EQ(edits->size(), 1u);
+  EXPECT_EQ((*edits)[0].op, "insert");
+  EXPECT_EQ((*edits)[0].record_id, "QGIS-1");
+  EXPECT_EQ((*edits)[0].before_json, "");
+}
+
+// Issue 7: no output (or input) file of the CLI may be the database or its -wal/-shm.
+TEST_F(GpkgStoreTest, TheDatabaseFilesAreRefusedAsOtherFiles) {
+  auto store = open_ok();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->set_meta("k", "v"));  // the -wal and -shm exist now
+  const std::string db = file_.string();
+  ASSERT_TRUE(fs::exists(db + "-wal"));
+  for (const std::string& p :
+       {db, db + "-wal", db + "-shm", db + "-journal", (dir_ / "." / "national.gpkg").string()}) {
+    auto r = refuse_database_path(p, db, "--errors-json");
+    ASSERT_FALSE(r) << p;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_THAT(r.error().message, HasSubstr("--errors-json " + p + " is the database file"));
+  }
+  // another name for the same file: a hard link and a symbolic link
+  fs::create_hard_link(db, dir_ / "hard.gpkg");
+  fs::create_symlink(db + "-wal", dir_ / "soft-wal");
+  EXPECT_FALSE(refuse_database_path((dir_ / "hard.gpkg").string(), db, "export file"));
+  EXPECT_FALSE(refuse_database_path((dir_ / "soft-wal").string(), db, "export file"));
+  // a file named from the database's directory under another relative spelling
+  EXPECT_TRUE(refuse_database_path((dir_ / "errors.json").string(), db, "--errors-json"));
+  EXPECT_TRUE(refuse_database_path(db + ".bak", db, "--to"));
+  EXPECT_TRUE(refuse_database_path(db, "postgresql://u@localhost/x", "--to"));
+  Raw raw(file_);
+  EXPECT_EQ(raw.text("PRAGMA integrity_check"), "ok");
 }
 
 TEST_F(GpkgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
