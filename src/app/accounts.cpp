@@ -32,6 +32,7 @@ UserInfo info_of(const core::Record& r) {
   u.display_name = core::get_text(s, r, "display_name");
   u.role = auth::parse_role(core::get_text(s, r, "role")).value_or(auth::Role::kPublic);
   u.org = core::get_text(s, r, "org");
+  u.province = core::get_text(s, r, "province_code");
   u.disabled = core::get_int(s, r, "disabled") != 0;
   u.failed_logins = core::get_int(s, r, "failed_logins");
   u.locked_until = core::get_text(s, r, "locked_until");
@@ -39,6 +40,31 @@ UserInfo info_of(const core::Record& r) {
   u.has_password = !core::get_text(s, r, "password_hash").empty();
   u.has_api_token = !core::get_text(s, r, "api_token_hash").empty();
   return u;
+}
+
+/// A provincial planner reads one province: it must name one of the gazetteer; other roles
+/// have none (they read nationally or by organisation).
+Result<void> check_province(storage::Store& store, const NewUser& nu) {
+  const bool planner = nu.role == auth::Role::kProvincialPlanner;
+  if (nu.province.empty()) {
+    if (!planner) return {};
+    return fail(Error{ErrorCode::kInvalidArgument,
+                      "user '" + nu.login + "': a provincial planner needs --province",
+                      {{nu.login, "province", "is missing (required for provincial planners)"}}});
+  }
+  if (!planner)
+    return fail(Error{ErrorCode::kInvalidArgument,
+                      "user '" + nu.login + "': only provincial planners have a province (role " +
+                          auth::role_name(nu.role) + ")",
+                      {{nu.login, "province", "applies to provincial planners only"}}});
+  auto units = store.admin_units();
+  if (!units) return fail(units.error());
+  for (const auto& u : *units)
+    if (u.level == core::AdminLevel::kProvince && u.code == nu.province) return {};
+  return fail(Error{ErrorCode::kNotFound,
+                    "user '" + nu.login + "': unknown province '" + nu.province +
+                        "' (a 2-digit gazetteer province code)",
+                    {{nu.login, "province", "unknown province '" + nu.province + "'"}}});
 }
 
 Result<void> require_manager(const auth::Principal& actor, const std::string& what) {
@@ -97,6 +123,11 @@ Result<UserInfo> Accounts::add(const auth::Principal& actor, const NewUser& nu) 
     return fail(Error{ErrorCode::kInvalidArgument,
                       "user '" + nu.login + "': an operator data officer needs --org",
                       {{nu.login, "org", "is missing (required for operator data officers)"}}});
+  if (nu.role == auth::Role::kDonor && nu.org.empty())
+    return fail(Error{ErrorCode::kInvalidArgument,
+                      "user '" + nu.login + "': a donor needs --organisation (the donor's code)",
+                      {{nu.login, "org", "is missing (required for donors)"}}});
+  if (auto ok = check_province(store_, nu); !ok) return fail(ok.error());
   if (nu.org.find('|') != std::string::npos)
     return fail(ErrorCode::kInvalidArgument, "org '" + nu.org + "' is not an organisation code");
   if (!nu.org.empty()) {
@@ -115,6 +146,7 @@ Result<UserInfo> Accounts::add(const auth::Principal& actor, const NewUser& nu) 
   if (!nu.display_name.empty()) core::set(s, r, "display_name", nu.display_name);
   core::set(s, r, "role", std::string(auth::role_name(nu.role)));
   if (!nu.org.empty()) core::set(s, r, "org", nu.org);
+  if (!nu.province.empty()) core::set(s, r, "province_code", nu.province);
   core::set(s, r, "password_hash", *hash);
   core::set(s, r, "disabled", int64_t{0});
   core::set(s, r, "failed_logins", int64_t{0});

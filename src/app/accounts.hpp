@@ -29,6 +29,7 @@ struct UserInfo {
   std::string login, display_name;
   auth::Role role = auth::Role::kPublic;
   std::string org;
+  std::string province;  ///< provincial planners
   bool disabled = false;
   int64_t failed_logins = 0;
   std::string locked_until, created_at;
@@ -38,9 +39,10 @@ struct UserInfo {
 struct NewUser {
   std::string login;  ///< 2–64 of a-z 0-9 . _ -, starting with a letter or digit
   auth::Role role = auth::Role::kAnalyst;
-  std::string org;  ///< required for operator data officers: an organisations id
+  std::string org;  ///< required for operator data officers and donors: an organisations id
   std::string display_name;
   std::string password;  ///< auth::check_password_policy
+  std::string province = {};  ///< required for provincial planners: a 2-digit gazetteer province
 };
 
 /// The principal the CLI acts as (the OS user, with the administrator role).
@@ -50,8 +52,9 @@ class Accounts {
  public:
   explicit Accounts(storage::Store& store, auth::Clock clock = {});
 
-  /// Errors: kInvalidArgument (login, role, org or password), kAlreadyExists, kNotFound (org),
-  /// kFailedPrecondition (actor may not manage users).
+  /// Errors: kInvalidArgument (login, role, org, province or password; a province for a role
+  /// other than provincial planner), kAlreadyExists, kNotFound (org, province),
+  /// kPermissionDenied (actor may not manage users).
   Result<UserInfo> add(const auth::Principal& actor, const NewUser& user);
   /// Sets a new password and clears any lockout. Ends the user's sessions (all of them and the
   /// API token when the actor is someone else; the others but `keep_session` — a session id

@@ -162,11 +162,34 @@ Result<void> log_read(storage::Store& store, const Visibility& vis, const std::s
 
 }  // namespace
 
+std::string Visibility::scope_key() const {
+  if (!province.empty()) return "province:" + province;
+  if (!organisation.empty()) return "organisation:" + organisation;
+  if (!funder.empty()) return "funder:" + funder;
+  return "";
+}
+
+namespace {
+bool reference_list(const core::EntitySchema& s) noexcept {
+  return s.name == core::entity::kDevices || s.name == core::entity::kOrganisations;
+}
+/// The field an organisation-scoped operator's reads are filtered on ("" if none).
+std::string_view organisation_field(const core::EntitySchema& s) noexcept {
+  if (s.name == core::entity::kHazards) return "assigned_org";
+  if (s.name == core::entity::kActivities || s.name == core::entity::kEoreSessions ||
+      s.name == core::entity::kQmVisits)
+    return "org";
+  return "";
+}
+}  // namespace
+
 bool readable(const core::EntitySchema& s, const Visibility& vis) noexcept {
   if (s.internal) return false;
+  if (!vis.province.empty()) return reference_list(s) || s.index_of("province_code") >= 0;
+  if (!vis.organisation.empty()) return reference_list(s) || !organisation_field(s).empty();
   if (vis.all_records) return true;
-  return s.name == core::entity::kHazards || s.name == core::entity::kDevices ||
-         s.name == core::entity::kOrganisations;
+  if (s.name == core::entity::kFunding) return !vis.funder.empty();
+  return s.name == core::entity::kHazards || reference_list(s);
 }
 
 bool field_visible(const core::FieldDef& f, const Visibility& vis) noexcept {
@@ -187,16 +210,41 @@ bool Service::hazards_published() {
   return m && *m && **m == "1";
 }
 
+bool Service::operators_read_own_organisation() {
+  auto m = reader().meta(kOperatorReadsMeta);
+  return m && *m && **m == "organisation";
+}
+
 namespace {
 /// The conditions the caller's visibility adds to every read of an entity: one rule for lists
 /// and tiles (the public sees released hazards only, unless the administrator publishes them).
 std::vector<storage::Condition> visibility_where(Service& svc, const core::EntitySchema& s,
                                                  const Visibility& vis) {
   std::vector<storage::Condition> where;
+  using Op = storage::Condition::Op;
+  if (!vis.province.empty() && s.index_of("province_code") >= 0)
+    where.push_back({"province_code", Op::kAnyOf, {vis.province}});
+  if (!vis.organisation.empty() && !organisation_field(s).empty())
+    where.push_back({std::string(organisation_field(s)), Op::kAnyOf, {vis.organisation}});
+  if (!vis.funder.empty() && s.name == core::entity::kFunding)
+    where.push_back({"donor", Op::kAnyOf, {vis.funder}});
   if (!vis.all_records && s.name == core::entity::kHazards && !svc.hazards_published())
-    where.push_back(
-        {"status", storage::Condition::Op::kAnyOf, {std::string("closed"), "handed_over"}});
+    where.push_back({"status", Op::kAnyOf, {std::string("closed"), "handed_over"}});
   return where;
+}
+
+/// Does one record pass the conditions of visibility_where (all of them kAnyOf on text)?
+bool passes(const core::EntitySchema& s, const core::Record& r,
+            const std::vector<storage::Condition>& where) {
+  for (const auto& c : where) {
+    const std::string v = core::get_text(s, r, c.field);
+    if (std::none_of(c.values.begin(), c.values.end(), [&](const core::Value& a) {
+          const auto* t = std::get_if<std::string>(&a);
+          return t != nullptr && *t == v;
+        }))
+      return false;
+  }
+  return true;
 }
 }  // namespace
 
@@ -299,11 +347,7 @@ Result<std::optional<core::Record>> Service::get_visible(const std::string& enti
   auto r = reader().get(s, id);
   if (!r) return fail(r.error());
   if (!*r) return r;
-  if (!vis.all_records && s.name == core::entity::kHazards) {
-    const std::string st = core::get_text(s, **r, "status");
-    if (st != "closed" && st != "handed_over" && !hazards_published())
-      return std::optional<core::Record>{};
-  }
+  if (!passes(s, **r, visibility_where(*this, s, vis))) return std::optional<core::Record>{};
   hide_fields(s, **r, vis);
   if (vis.personal && has_personal(s))
     if (auto l = log_read(*store_, vis, s.name, id, "api get"); !l) return fail(l.error());
@@ -316,6 +360,13 @@ Result<std::vector<storage::HistoryEntry>> Service::history_visible(const std::s
   auto sp = entity_schema(entity);
   if (!sp) return fail(sp.error());
   const core::EntitySchema& s = **sp;
+  if (!vis.scope_key().empty()) {  // a scoped reader sees the history of what it may read now
+    if (!readable(s, vis)) return std::vector<storage::HistoryEntry>{};
+    auto now = reader().get(s, id);
+    if (!now) return fail(now.error());
+    if (!*now || !passes(s, **now, visibility_where(*this, s, vis)))
+      return std::vector<storage::HistoryEntry>{};
+  }
   auto h = reader().history(s, id);
   if (!h) return fail(h.error());
   std::vector<std::string> hidden;
@@ -372,7 +423,8 @@ Result<std::string> Service::status_json(std::optional<Date> as_of, const Visibi
   // Official output (roles that read records) in full; the public view under the one
   // disclosure rule (analysis/disclosure.hpp): small counts and their complements hidden.
   return analysis::status_to_json(
-      *st, vis.all_records ? analysis::Audience::kOfficial : analysis::Audience::kPublic);
+      *st, vis.all_records && vis.scope_key().empty() ? analysis::Audience::kOfficial
+                                                       : analysis::Audience::kPublic);
 }
 
 Result<const std::vector<core::AdminBoundary>*> Service::boundaries() {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,7 +41,25 @@ struct Visibility {
   bool all_records = false;  ///< every non-internal entity, including uncleared hazards
   bool personal = false;     ///< personal fields (names, contacts, residence); reads are logged
   std::string user;          ///< who reads, for the access log ("" = anonymous)
+  /// Provincial planners: only the records of this province (entities with a province_code),
+  /// plus the reference lists (devices, organisations).
+  std::string province = {};
+  /// Operator data officers under the setting operator_reads = organisation: only the records
+  /// of this organisation (hazards assigned to it, its activities, EORE sessions and QM visits),
+  /// plus the reference lists.
+  std::string organisation = {};
+  /// Donors: the public view plus the funding records whose donor is this organisation.
+  std::string funder = {};
+
+  /// What, besides the flags above, distinguishes the answers two callers may see ("" for the
+  /// national views): part of the response-cache key.
+  std::string scope_key() const;
 };
+
+/// The setting (reclaim_meta operator_reads) that says which records operators read:
+/// `national` (the default: every non-personal record, national hazards included) or
+/// `organisation` (only their organisation's records: Visibility::organisation).
+inline constexpr std::string_view kOperatorReadsMeta = "operator_reads";
 
 /// A record listing's filters, sort and page (the query parameters of GET /api/{entity}).
 struct ListParams {
@@ -132,6 +151,8 @@ class Service {
   geo::Envelope country_extent();
   /// Has the administrator published uncleared hazard polygons (meta publish_hazards=1)?
   bool hazards_published();
+  /// Do operators read only their organisation's records (meta operator_reads=organisation)?
+  bool operators_read_own_organisation();
   /// A vector tile (MVT 2.1 bytes, "" when empty) of a layer: hazards, activities, eo_finds,
   /// accidents, admin_boundaries. Errors: kNotFound (layer or tile), kUnsupported (built
   /// without tiles).

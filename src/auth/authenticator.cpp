@@ -36,7 +36,8 @@ std::optional<Principal> principal_of(const core::Record& u) {
   if (core::get_int(us, u, "disabled") != 0) return std::nullopt;
   auto role = parse_role(core::get_text(us, u, "role"));
   if (!role || *role == Role::kPublic) return std::nullopt;
-  return Principal{u.id(), *role, core::get_text(us, u, "org"), false};
+  return Principal{u.id(), *role, core::get_text(us, u, "org"), false,
+                   core::get_text(us, u, "province_code")};
 }
 
 bool locked_at(const core::Record& u, int64_t now) {

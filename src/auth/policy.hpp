@@ -9,17 +9,31 @@ namespace reclaim::auth {
 enum class Role {
   kPublic,               ///< anonymous: aggregated figures and released land only
   kAnalyst,              ///< reads everything, including casualty details
-  kOperatorDataOfficer,  ///< submits and verifies its own organisation's reports
-  kNationalDataManager,  ///< approves or rejects reports; reads everything
-  kAdministrator,        ///< everything, including accounts and publishing
+  kOperatorDataOfficer,  ///< submits; verifies its organisation's reports (never its own)
+  kNationalDataManager,  ///< verifies reports routed nationally; approves or rejects; reads all
+  kAdministrator,        ///< everything, including accounts and publishing (never four eyes)
+  kProvincialPlanner,    ///< MAPU/PMAC: every non-personal record of one province; submits
+                         ///< community requests (hazard reports of its province)
+  kDonor,                ///< the public view plus the funding records of its organisation
 };
+
+/// Every role, in the order of the role tables (docs/api.md, the HTTP role matrix).
+inline constexpr Role kAllRoles[] = {Role::kPublic,
+                                     Role::kAnalyst,
+                                     Role::kOperatorDataOfficer,
+                                     Role::kNationalDataManager,
+                                     Role::kAdministrator,
+                                     Role::kProvincialPlanner,
+                                     Role::kDonor};
 
 enum class Action {
   kReadPublic,       ///< aggregated figures (small counts suppressed), released land, public layers
   kReadRecords,      ///< every non-personal record, including uncleared hazard polygons
+                     ///< (provincial planners: of their province only)
   kReadPersonal,     ///< casualty names, contacts, exact residence (every read is logged)
   kSubmit,           ///< submit a field report
-  kVerify,           ///< verify a submitted report (own organisation's, for operators)
+  kVerify,           ///< verify a submitted report (operators: routed to their organisation;
+                     ///< managers: routed nationally)
   kApprove,          ///< approve or reject a verified report
   kManageUsers,      ///< add, disable, change roles and passwords
   kPublish,          ///< publish uncleared hazard polygons to the public
@@ -28,8 +42,9 @@ enum class Action {
 struct Principal {
   std::string user;  ///< "" when anonymous
   Role role = Role::kPublic;
-  std::string org;  ///< organisation code (operator data officers)
+  std::string org;  ///< organisation code (operator data officers, donors)
   bool via_api_token = false;
+  std::string province = {};  ///< 2-digit province code (provincial planners)
   bool authenticated() const noexcept { return !user.empty(); }
 };
 
@@ -37,9 +52,6 @@ struct Principal {
 bool allowed(Role role, Action action) noexcept;
 inline bool allowed(const Principal& p, Action a) noexcept { return allowed(p.role, a); }
 
-/// May `p` approve a report that `submitter` submitted? National data managers may not approve
-/// their own submissions (four eyes); administrators may.
-bool may_approve_own(Role role) noexcept;
 
 const char* role_name(Role r) noexcept;  ///< "national_data_manager", …
 std::optional<Role> parse_role(std::string_view s) noexcept;

@@ -31,9 +31,13 @@ class UserCommandsImpl final : public UserCommands {
     add_ = user_->add_subcommand("add", "add an account (password from stdin or RECLAIM_PASSWORD)");
     add_->add_option("login", login_, "login name (a-z 0-9 . _ -)")->required();
     add_->add_option("--role", role_,
-                     "administrator | national_data_manager | operator_data_officer | analyst")
+                     "administrator | national_data_manager | operator_data_officer | analyst "
+                     "| provincial_planner | donor")
         ->required();
-    add_->add_option("--org", org_, "organisation code (required for operator data officers)");
+    add_->add_option("--organisation,--org", org_,
+                     "organisation code (required for operator data officers and donors)");
+    add_->add_option("--province", province_,
+                     "2-digit province code (required for provincial planners)");
     add_->add_option("--name", name_, "display name");
     add_->add_flag("--password-stdin", stdin_, "read the password from the first line of stdin");
     passwd_ = user_->add_subcommand(
@@ -47,7 +51,8 @@ class UserCommandsImpl final : public UserCommands {
     role_cmd_ = user_->add_subcommand("role", "change an account's role: its sessions and API token end");
     role_cmd_->add_option("login", login_)->required();
     role_cmd_->add_option("role", role_,
-                          "administrator | national_data_manager | operator_data_officer | analyst")
+                          "administrator | national_data_manager | operator_data_officer | analyst "
+                          "| provincial_planner | donor")
         ->required();
     revoke_ = user_->add_subcommand("revoke", "end every session and the API token of an account, "
                                               "on every server");
@@ -68,15 +73,17 @@ class UserCommandsImpl final : public UserCommands {
       auto role = auth::parse_role(role_);
       if (!role || *role == auth::Role::kPublic) {
         std::cerr << "reclaim: --role must be administrator, national_data_manager, "
-                     "operator_data_officer or analyst, not '" << role_ << "'\n";
+                     "operator_data_officer, analyst, provincial_planner or donor, not '"
+                  << role_ << "'\n";
         return kExitUsage;
       }
       std::string pw;
       if (!read_password(pw)) return kExitUsage;
-      auto r = accounts.add(me, {login_, *role, org_, name_, pw});
+      auto r = accounts.add(me, {login_, *role, org_, name_, pw, province_});
       if (!r) return report(r.error());
       std::cout << "added " << auth::role_name(*role) << " " << login_
-                << (org_.empty() ? "" : " (" + org_ + ")") << "\n";
+                << (org_.empty() ? "" : " (" + org_ + ")")
+                << (province_.empty() ? "" : " (province " + province_ + ")") << "\n";
       return 0;
     }
     if (passwd_->parsed()) {
@@ -126,9 +133,11 @@ class UserCommandsImpl final : public UserCommands {
         const auto until = auth::parse_iso_utc(u.locked_until);
         const char* state =
             u.disabled ? "disabled" : (until && *until > auth::system_now() ? "locked" : "active");
+        const std::string scope = !u.org.empty()        ? u.org
+                                  : !u.province.empty() ? "prov " + u.province
+                                                        : "-";
         std::printf("%-24s %-22s %-10s %-9s %-5s %s\n", u.login.c_str(), auth::role_name(u.role),
-                    u.org.empty() ? "-" : u.org.c_str(), state, u.has_api_token ? "yes" : "no",
-                    u.created_at.c_str());
+                    scope.c_str(), state, u.has_api_token ? "yes" : "no", u.created_at.c_str());
       }
       return 0;
     }
@@ -166,7 +175,7 @@ class UserCommandsImpl final : public UserCommands {
   CLI::App *add_ = nullptr, *passwd_ = nullptr, *disable_ = nullptr, *enable_ = nullptr,
            *list_ = nullptr, *token_ = nullptr, *role_cmd_ = nullptr, *revoke_ = nullptr,
            *unlock_ = nullptr;
-  std::string login_, role_, org_, name_;
+  std::string login_, role_, org_, province_, name_;
   bool stdin_ = false;
 };
 

@@ -53,6 +53,11 @@ FieldDef village(bool required = true) {
   return FieldDef{"village_code", FieldType::kVillageCode, required, {}, -1e300, 1e300, "", false,
                   false, "8-digit gazetteer village code (in the province)"};
 }
+/// A column added by storage migration `n` (FieldDef::since_migration).
+FieldDef since(int n, FieldDef f) {
+  f.since_migration = n;
+  return f;
+}
 FieldDef derived(FieldDef f) {
   f.derived = true;
   f.required = false;
@@ -91,7 +96,10 @@ std::vector<EntitySchema> build() {
         text("original_coordinates", false, "the coordinates as first recorded (UTM, MGRS, ...)"),
         derived(real("cancelled_m2", 0, kMaxArea)), derived(real("reduced_m2", 0, kMaxArea)),
         derived(real("cleared_m2", 0, kMaxArea)), derived(real("remaining_m2", 0, kMaxArea)),
-        derived(date("last_activity_date", false))}});
+        derived(date("last_activity_date", false)),
+        since(7, text("assigned_org", false,
+                      "organisation code of the operator tasked with the hazard; its data "
+                      "officers verify reports on it (recording_org when empty)"))}});
   v.push_back(
       {"activities", "activity", GeometryKind::kPolygon, false,
        {id("activity_id", "activity id"), ref("hazard_id", "hazards", true),
@@ -164,11 +172,14 @@ std::vector<EntitySchema> build() {
     EntitySchema users{"users", "user", GeometryKind::kNone, false,
                        {id("id", "login"), text("display_name"),
                         enm("role", {"administrator", "national_data_manager",
-                                     "operator_data_officer", "analyst"}),
-                        text("org", false, "organisation code (operator data officers)"), hash,
-                        token, boolean("disabled"), integer("failed_logins", 0, 1e9),
+                                     "operator_data_officer", "analyst", "provincial_planner",
+                                     "donor"}),
+                        text("org", false, "organisation code (operator data officers, donors)"),
+                        hash, token, boolean("disabled"), integer("failed_logins", 0, 1e9),
                         text("locked_until", false, "UTC timestamp"),
-                        text("created_at", false, "UTC timestamp")}};
+                        text("created_at", false, "UTC timestamp"),
+                        since(7, text("province_code", false,
+                                      "2-digit province code (provincial planners)"))}};
     users.internal = true;
     v.push_back(std::move(users));
     EntitySchema subs{
@@ -183,7 +194,10 @@ std::vector<EntitySchema> build() {
          text("org", true, "submitting organisation"), text("submitted_by", true),
          text("submitted_at", true), text("verified_by"), text("verified_at"),
          text("decided_by"), text("decided_at"), text("comment"),
-         text("result_id", false, "record created or updated on approval")}};
+         text("result_id", false, "record created or updated on approval"),
+         since(7, text("verify_by", false,
+                       "who verifies it: an organisation code (its data officers) or "
+                       "national (the national data managers)"))}};
     subs.internal = true;
     v.push_back(std::move(subs));
     EntitySchema log{"access_log", "access log entry", GeometryKind::kNone, false,

@@ -41,6 +41,10 @@ struct FieldDef {
   bool derived = false;              ///< computed by Reclaim; never imported
   std::string description;           ///< for docs and error messages
   bool secret = false;  ///< never shown: omitted from history JSON and every output (hashes)
+  /// The storage migration that added the column (0: part of the entity tables of step 3). The
+  /// adapters' generated step leaves such columns out; their numbered SQL file adds them, so a
+  /// new and an upgraded database end up with the same table.
+  int since_migration = 0;
 };
 
 enum class GeometryKind { kNone, kPoint, kPolygon };  // kPolygon accepts Polygon/MultiPolygon

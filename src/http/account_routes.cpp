@@ -24,6 +24,7 @@ void write_user(JsonWriter& w, const app::UserInfo& u) {
       .key("display_name").str(u.display_name)
       .key("role").str(auth::role_name(u.role))
       .key("org").str(u.org)
+      .key("province").str(u.province)
       .key("disabled").boolean(u.disabled)
       .key("failed_logins").num(u.failed_logins)
       .key("locked_until").str(u.locked_until)
@@ -76,6 +77,7 @@ Response login(Ctx& c) {
       .key("user").str(s->principal.user)
       .key("role").str(auth::role_name(s->principal.role))
       .key("org").str(s->principal.org)
+      .key("province").str(s->principal.province)
       .key("csrf_token").str(s->csrf)
       .key("expires").str(auth::iso_utc(s->expires_unix))
       .end_object();
@@ -103,6 +105,7 @@ Response me(Ctx& c) {
       .key("user").str(c.who.user)
       .key("role").str(auth::role_name(c.who.role))
       .key("org").str(c.who.org)
+      .key("province").str(c.who.province)
       .key("via_api_token").boolean(c.who.via_api_token);
   if (c.res.needs_csrf) {
     // Same-origin only (no CORS): lets the web UI recover its CSRF token after a reload.
@@ -157,6 +160,7 @@ Response users(Ctx& c, const std::vector<std::string_view>& seg) {
                           {{"id", Type::kString, true},
                            {"role", Type::kString, true},
                            {"org", Type::kString, false},
+                           {"province", Type::kString, false},
                            {"password", Type::kString, true},
                            {"display_name", Type::kString, false}},
                           err);
@@ -168,16 +172,17 @@ Response users(Ctx& c, const std::vector<std::string_view>& seg) {
     if (!r || *r == auth::Role::kPublic)
       return problem(c, 422, "Unprocessable Content", "unknown role '" + role + "'",
                      {FieldError{"body", "role",
-                                 "administrator, national_data_manager, operator_data_officer "
-                                 "or analyst"}});
+                                 "administrator, national_data_manager, operator_data_officer, "
+                                 "analyst, provincial_planner or donor"}});
     nu.role = *r;
     nu.org = body->value("org", std::string());
+    nu.province = body->value("province", std::string());
     nu.display_name = body->value("display_name", std::string());
     nu.password = (*body)["password"].get<std::string>();
     auto added = accounts.add(c.who, nu);
     if (!added) {
       Error e = added.error();
-      if (e.code == ErrorCode::kNotFound) {  // the organisation
+      if (e.code == ErrorCode::kNotFound) {  // the organisation or the province
         e.code = ErrorCode::kInvalidArgument;
         if (e.details.empty()) e.details.push_back({"body", "org", e.message});
       }

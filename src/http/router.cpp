@@ -562,6 +562,11 @@ Response Router::route(const Request& req, app::Service& svc, Deferral* defer) c
   c.vis.all_records = auth::allowed(c.who, auth::Action::kReadRecords);
   c.vis.personal = auth::allowed(c.who, auth::Action::kReadPersonal);
   c.vis.user = c.who.user;
+  if (c.who.role == auth::Role::kProvincialPlanner)
+    c.vis.province = c.who.province.empty() ? "--" : c.who.province;  // none: reads nothing
+  if (c.who.role == auth::Role::kDonor) c.vis.funder = c.who.org;
+  if (c.who.role == auth::Role::kOperatorDataOfficer && svc.operators_read_own_organisation())
+    c.vis.organisation = c.who.org.empty() ? "--" : c.who.org;
   c.base_url = opt_.public_url.empty() ? "http://127.0.0.1" : opt_.public_url;
 
   const bool to_pool = defer != nullptr && expensive(seg, req.method);
@@ -581,6 +586,7 @@ Response Router::route(const Request& req, app::Service& svc, Deferral* defer) c
   key.reserve(c.base_url.size() + target.size() + 2);
   key += static_cast<char>('0' + (c.vis.all_records ? 1 : 0) + (c.vis.personal ? 2 : 0) +
                            (c.who.authenticated() ? 4 : 0));
+  key += c.vis.scope_key();
   key += c.base_url;
   key += ' ';
   key += target;

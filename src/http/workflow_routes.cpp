@@ -33,6 +33,7 @@ void write_submission(JsonWriter& w, const workflow::SubmissionView& s) {
       .key("date_of_information").str(s.date_of_information)
       .key("status").str(s.status)
       .key("org").str(s.org)
+      .key("verify_by").str(s.verify_by)
       .key("submitted_by").str(s.submitted_by)
       .key("submitted_at").str(s.submitted_at)
       .key("verified_by").str(s.verified_by)
@@ -201,6 +202,10 @@ Response act(Ctx& c, const std::string& id, std::string_view action) {
 
 Response handle_workflow(Ctx& c, const std::vector<std::string_view>& seg) {
   if (auto deny = require_signed_in(c)) return *deny;
+  if (!workflow::takes_part(c.who))
+    return problem(c, 403, "Forbidden",
+                   std::string("not allowed: ") + auth::role_name(c.who.role) + " '" + c.who.user +
+                       "' takes no part in the report workflow");
   auto& wf = workflow_for(c.svc);
   if (seg[1] == "inbox") {
     if (seg.size() != 2) return problem(c, 404, "Not Found", "no such resource");

@@ -8,6 +8,7 @@
 #include "core/land_release.hpp"
 #include "core/validate.hpp"
 #include "workflow/access_log.hpp"
+#include "workflow/boundary.hpp"
 #include "workflow/payload.hpp"
 
 namespace reclaim::workflow {
@@ -28,11 +29,37 @@ SubmissionView view_of(const core::Record& r, bool with_payload) {
                    t("submitted_at"), t("verified_by"), t("verified_at"), t("decided_by"),
                    t("decided_at"),  t("comment"),     t("result_id"),   "", r.version};
   if (with_payload) v.payload_json = t("payload");
+  v.verify_by = t("verify_by");
+  if (v.verify_by.empty()) v.verify_by = v.org;  // written before routing existed
   return v;
 }
 
 SubmissionFacts facts_of(const SubmissionView& v) {
-  return {v.id, parse_status(v.status).value_or(Status::kSubmitted), v.org, v.submitted_by};
+  return {v.id, parse_status(v.status).value_or(Status::kSubmitted), v.org, v.submitted_by,
+          v.verify_by};
+}
+
+/// A provincial planner submits community requests: new hazard reports of its own province.
+/// Checked before the payload is validated (a payload it cannot read is plan()'s to report).
+Result<void> planner_may_submit(const auth::Principal& who, const Report& report) {
+  if (who.role != auth::Role::kProvincialPlanner) return {};
+  const std::string what = std::string("not allowed: provincial_planner '") + who.user + "' ";
+  if (report.entity != core::entity::kHazards || report.action != "create")
+    return fail(ErrorCode::kPermissionDenied,
+                what + "may not submit a " + report.action + " of " + report.entity +
+                    ": provincial planners submit community requests (new hazard reports)");
+  auto parts = payload_to_raw(core::schema(core::entity::kHazards), report.payload_json);
+  if (!parts || parts->empty()) return {};
+  std::string province;
+  for (const auto& [name, value] : parts->front().raw.fields)
+    if (name == "province_code") province = value;
+  if (province != who.province)
+    return fail(Error{ErrorCode::kPermissionDenied,
+                      what + "may not report in province " + province +
+                          ": planners report in their own province (" + who.province + ")",
+                      {{"report", "province_code", "is not the planner's province " +
+                                                       who.province}}});
+  return {};
 }
 
 std::string label(const core::EntitySchema& s, const std::string& id) {
@@ -269,6 +296,7 @@ Result<Workflow::Plan> Workflow::plan(const SubmissionView& sub, const ApproveOp
 
 Result<SubmissionView> Workflow::submit(const auth::Principal& who, const Report& report) {
   if (auto ok = may_submit(who); !ok) return fail(ok.error());
+  if (auto ok = planner_may_submit(who, report); !ok) return fail(ok.error());
   if (report.action != "create" && report.action != "update")
     return fail(ErrorCode::kInvalidArgument,
                 "action must be create or update, not '" + report.action + "'");
@@ -292,6 +320,11 @@ Result<SubmissionView> Workflow::submit(const auth::Principal& who, const Report
   v.date_of_information = info->iso();
   auto p = plan(v, {}, false);  // the same checks as at approval, duplicates aside
   if (!p) return fail(p.error());
+  const core::EntitySchema& es = core::schema(v.entity);  // plan() checked the entity
+  auto parts = payload_to_raw(es, v.payload_json);
+  if (!parts) return fail(parts.error());
+  auto routing = route_report(store_, who, es, v.action, v.target_id, *parts);
+  if (!routing) return fail(routing.error());
 
   const auto& s = subs();
   const std::string now = auth::iso_utc(clock_());
@@ -305,6 +338,7 @@ Result<SubmissionView> Workflow::submit(const auth::Principal& who, const Report
   core::set(s, r, "org", submitting_org(who));
   core::set(s, r, "submitted_by", who.user);
   core::set(s, r, "submitted_at", now);
+  core::set(s, r, "verify_by", routing->verify_by);
   auto n = store_.count(s);
   if (!n) return fail(n.error());
   for (int64_t next = *n + 1, tries = 0; tries < 20; ++next, ++tries) {
@@ -312,7 +346,8 @@ Result<SubmissionView> Workflow::submit(const auth::Principal& who, const Report
     std::snprintf(id, sizeof id, "SUB-%06lld", static_cast<long long>(next));
     core::set(s, r, "id", std::string(id));
     storage::ChangeSet cs{{who.user, "", std::string("submission ") + id + " submitted (" +
-                                             v.entity + ", " + v.action + ")"},
+                                             v.entity + ", " + v.action + "); " +
+                                             routing->reason},
                           {{storage::ChangeOp::kInsert, &s, r, "workflow"}}};
     auto c = store_.commit(cs);
     if (c) {

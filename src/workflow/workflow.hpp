@@ -16,7 +16,9 @@
 //     submission update carries the version read, so of two concurrent approvals exactly one
 //     succeeds (the other gets kConflict).
 //
-// Authorisation errors are kFailedPrecondition with a message starting "not allowed:".
+// Authorisation errors are kPermissionDenied with a message starting "not allowed:" that names
+// the rule (four eyes, organisation boundary, role); the rules are in submission.hpp and
+// boundary.hpp and hold for every entry point (HTTP, CLI, tests).
 // Thread rules: like the Store, one thread at a time.
 #include <cstdint>
 #include <memory>
@@ -49,6 +51,7 @@ struct SubmissionView {
       submitted_at, verified_by, verified_at, decided_by, decided_at, comment, result_id;
   std::string payload_json;  ///< empty in listings (inbox); filled by get()
   int64_t version = 0;       ///< pass back as expected_version to act on what you saw
+  std::string verify_by = {};  ///< who verifies: an organisation code or "national" (boundary.hpp)
 };
 
 struct ApproveOptions {
@@ -72,7 +75,8 @@ class Workflow {
   ~Workflow();
 
   /// Validates the payload as an import would (field errors in Error::details) and records a
-  /// submitted report for the principal's organisation.
+  /// submitted report for the principal's organisation, routed for verification to that
+  /// organisation or to the national data managers (boundary.hpp).
   /// Errors: kInvalidArgument (payload, entity, action, date), kNotFound (update target),
   /// kAlreadyExists (create of an existing id), kFailedPrecondition (not allowed; land release).
   Result<SubmissionView> submit(const auth::Principal& who, const Report& report);
@@ -87,8 +91,10 @@ class Workflow {
   Result<ApprovalResult> approve(const auth::Principal& who, const std::string& id,
                                  const ApproveOptions& options = {});
 
-  /// The reports waiting for `who` (officer: own organisation's submitted and rejected;
-  /// manager: verified; administrator: submitted and verified), oldest first, without payloads.
+  /// The reports waiting for `who` (officer: submitted ones routed to its organisation, except
+  /// its own, and its organisation's rejected ones; manager: submitted ones routed nationally
+  /// and verified ones, except its own; administrator: submitted and verified, except its own),
+  /// oldest first, without payloads.
   Result<std::vector<SubmissionView>> inbox(const auth::Principal& who);
   /// Every submission `who` may see, without payloads.
   Result<std::vector<SubmissionView>> list(const auth::Principal& who);

@@ -26,7 +26,9 @@ using auth::Principal;
 using auth::Role;
 
 const Principal kDara{"dara", Role::kOperatorDataOfficer, "CMAC", false};
+const Principal kChan{"chan", Role::kOperatorDataOfficer, "CMAC", false};  // dara's colleague
 const Principal kKim{"kim", Role::kOperatorDataOfficer, "HALO", false};
+const Principal kLina{"lina", Role::kOperatorDataOfficer, "HALO", false};  // kim's colleague
 const Principal kSophea{"sophea", Role::kNationalDataManager, "", false};
 const Principal kVanna{"vanna", Role::kNationalDataManager, "", false};
 const Principal kAdmin{"admin", Role::kAdministrator, "", false};
@@ -96,12 +98,12 @@ class WorkflowTest : public ::testing::Test {
     EXPECT_TRUE(s) << s.error().message;
     return s ? *s : SubmissionView{};
   }
-  /// Submit by dara (CMAC), verify by dara, approve by sophea.
+  /// Submit by dara (CMAC), verify by chan (CMAC), approve by sophea.
   ApprovalResult through(const std::string& entity, const std::string& payload,
                          const std::string& info = "2025-05-01", ApproveOptions opt = {},
                          const std::string& action = "create", const std::string& target = "") {
     SubmissionView s = submit(kDara, entity, payload, info, action, target);
-    auto v = wf_->verify(kDara, s.id);
+    auto v = wf_->verify(kChan, s.id);
     EXPECT_TRUE(v) << v.error().message;
     auto a = wf_->approve(kSophea, s.id, opt);
     EXPECT_TRUE(a) << a.error().message;
@@ -124,12 +126,14 @@ TEST_F(WorkflowTest, ANewHazardGoesSubmittedVerifiedApprovedWithEveryStepInTheHi
   SubmissionView s = submit(kDara, "hazards", hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 100)));
   EXPECT_EQ(s.status, "submitted");
   EXPECT_EQ(s.org, "CMAC");
-  ASSERT_EQ(wf_->inbox(kDara)->size(), 1u);
+  EXPECT_EQ(s.verify_by, "CMAC");
+  EXPECT_TRUE(wf_->inbox(kDara)->empty());  // nothing for dara to do: a colleague verifies
+  ASSERT_EQ(wf_->inbox(kChan)->size(), 1u);
   EXPECT_TRUE(wf_->inbox(kSophea)->empty());
-  auto v = wf_->verify(kDara, s.id);
+  auto v = wf_->verify(kChan, s.id);
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_EQ(v->status, "verified");
-  EXPECT_TRUE(wf_->inbox(kDara)->empty());
+  EXPECT_TRUE(wf_->inbox(kChan)->empty());
   ASSERT_EQ(wf_->inbox(kSophea)->size(), 1u);
   auto a = wf_->approve(kSophea, s.id, {"looks right", {}, false, ""});
   ASSERT_TRUE(a) << a.error().message;
@@ -180,8 +184,8 @@ TEST_F(WorkflowTest, AnActivityThatWouldTakeRemainingBelowZeroIsRefusedAtApprova
   // both fit on their own when submitted; the second no longer fits once the first is approved
   SubmissionView s1 = submit(kDara, "activities", act("AC-1"));
   SubmissionView s2 = submit(kDara, "activities", act("AC-2"));
-  ASSERT_TRUE(wf_->verify(kDara, s1.id));
-  ASSERT_TRUE(wf_->verify(kDara, s2.id));
+  ASSERT_TRUE(wf_->verify(kChan, s1.id));
+  ASSERT_TRUE(wf_->verify(kChan, s2.id));
   ASSERT_TRUE(wf_->approve(kSophea, s1.id));
   auto r = wf_->approve(kSophea, s2.id);
   ASSERT_FALSE(r);
@@ -256,7 +260,7 @@ TEST_F(WorkflowTest, AnInvalidPayloadIsRejectedWithFieldErrors) {
 
 TEST_F(WorkflowTest, RejectionNeedsACommentAndReturnsTheReportToItsOrganisation) {
   SubmissionView s = submit(kDara, "hazards", hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 100)));
-  ASSERT_TRUE(wf_->verify(kDara, s.id));
+  ASSERT_TRUE(wf_->verify(kChan, s.id));
   auto empty = wf_->reject(kSophea, s.id, "  ");
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
@@ -299,10 +303,154 @@ TEST_F(WorkflowTest, AManagerCannotApproveTheirOwnSubmission) {
   EXPECT_TRUE(wf_->approve(kVanna, s.id));
 }
 
-TEST_F(WorkflowTest, AnAdministratorMayApproveTheirOwnSubmission) {
-  SubmissionView s = submit(kAdmin, "hazards", hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 100)));
-  ASSERT_TRUE(wf_->verify(kAdmin, s.id));
-  EXPECT_TRUE(wf_->approve(kAdmin, s.id));
+TEST_F(WorkflowTest, NobodyVerifiesOrApprovesTheirOwnSubmissionNotEvenAnAdministrator) {
+  // an officer: not their own report, even though it is routed to their organisation
+  SubmissionView mine = submit(kDara, "hazards", hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 100)));
+  auto self = wf_->verify(kDara, mine.id);
+  ASSERT_FALSE(self);
+  EXPECT_EQ(self.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(self.error().message, HasSubstr("four eyes"));
+  EXPECT_THAT(self.error().message, HasSubstr("another CMAC data officer"));
+  EXPECT_EQ(wf_->get(kSophea, mine.id, "test")->status, "submitted");
+  // an administrator: neither step on their own report
+  SubmissionView s = submit(kAdmin, "hazards", hazard_payload("KH-HZ-2", square_wkt(103.01, 13.6, 100)));
+  EXPECT_EQ(s.verify_by, "national");
+  auto v = wf_->verify(kAdmin, s.id);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(v.error().message, HasSubstr("four eyes"));
+  EXPECT_TRUE(wf_->inbox(kAdmin)->size() == 1u && wf_->inbox(kAdmin)->front().id == mine.id);
+  ASSERT_TRUE(wf_->verify(kSophea, s.id));  // national data managers verify national reports
+  auto a = wf_->approve(kAdmin, s.id);
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(a.error().message, HasSubstr("own submission"));
+  EXPECT_FALSE(get(core::entity::kHazards, "KH-HZ-2"));
+  EXPECT_TRUE(wf_->approve(kVanna, s.id));
+}
+
+// ---------------------------------------------------------------- organisation boundaries
+
+TEST_F(WorkflowTest, ClosingAnotherOrganisationsHazardGoesToTheNationalDataManagers) {
+  // HALO's hazard, reported, verified and approved the HALO way
+  SubmissionView h = submit(kKim, "hazards",
+                            hazard_payload("KH-HZ-7", square_wkt(103, 13.6, 100),
+                                           R"("recording_org":"HALO",)"));
+  EXPECT_EQ(h.verify_by, "HALO");
+  ASSERT_TRUE(wf_->verify(kLina, h.id));
+  ASSERT_TRUE(wf_->approve(kSophea, h.id));
+  // the reproduction: a CMAC officer closes it, then tries to verify the report themselves
+  SubmissionView s = submit(kDara, "hazards",
+                            hazard_payload("KH-HZ-7", square_wkt(103, 13.6, 100),
+                                           R"("recording_org":"HALO","status":"closed",)"),
+                            "2025-06-01", "update", "KH-HZ-7");
+  EXPECT_EQ(s.org, "CMAC");
+  EXPECT_EQ(s.verify_by, "national");
+  for (const Principal* p : {&kDara, &kChan, &kKim}) {
+    auto v = wf_->verify(*p, s.id);
+    ASSERT_FALSE(v) << p->user;
+    EXPECT_EQ(v.error().code, ErrorCode::kPermissionDenied) << p->user;
+    EXPECT_THAT(v.error().message, HasSubstr("not allowed")) << p->user;
+  }
+  EXPECT_THAT(wf_->verify(kDara, s.id).error().message, HasSubstr("four eyes"));
+  EXPECT_THAT(wf_->verify(kChan, s.id).error().message,
+              HasSubstr("organisation boundary: it is verified by the national data managers"));
+  EXPECT_FALSE(wf_->reject(kChan, s.id, "fine by us"));  // nor rejected by CMAC
+  // nobody in CMAC is asked to verify it; HALO does not see a CMAC submission at all
+  EXPECT_TRUE(wf_->inbox(kChan)->empty());
+  EXPECT_TRUE(wf_->inbox(kKim)->empty());
+  EXPECT_EQ(wf_->get(kKim, s.id, "test").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(wf_->get(kDara, s.id, "test")->status, "submitted");  // the submitter follows it
+  ASSERT_EQ(wf_->inbox(kSophea)->size(), 1u);
+  EXPECT_EQ(wf_->inbox(kSophea)->front().id, s.id);
+  const auto& hs = core::schema(core::entity::kHazards);
+  EXPECT_EQ(core::get_text(hs, *get(core::entity::kHazards, "KH-HZ-7"), "status"), "open");
+  // the national data managers verify and approve it
+  ASSERT_TRUE(wf_->verify(kSophea, s.id));
+  auto a = wf_->approve(kVanna, s.id);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(core::get_text(hs, *get(core::entity::kHazards, "KH-HZ-7"), "status"), "closed");
+  auto sh = store_->history(core::schema(core::entity::kSubmissions), s.id);
+  ASSERT_TRUE(sh && !sh->empty());
+  EXPECT_THAT((*sh)[0].reason, HasSubstr("hazard KH-HZ-7 belongs to HALO, not CMAC"));
+}
+
+TEST_F(WorkflowTest, AHazardAssignedToTheOrganisationIsVerifiedByIt) {
+  SubmissionView h = submit(kKim, "hazards",
+                            hazard_payload("KH-HZ-8", square_wkt(103, 13.6, 100),
+                                           R"("recording_org":"HALO",)"));
+  ASSERT_TRUE(wf_->verify(kLina, h.id));
+  ASSERT_TRUE(wf_->approve(kSophea, h.id));
+  // the national data managers task CMAC with it
+  SubmissionView task = submit(kSophea, "hazards",
+                               hazard_payload("KH-HZ-8", square_wkt(103, 13.6, 100),
+                                              R"("recording_org":"HALO","assigned_org":"CMAC",)"),
+                               "2025-05-02", "update", "KH-HZ-8");
+  EXPECT_EQ(task.verify_by, "national");
+  ASSERT_TRUE(wf_->verify(kVanna, task.id));
+  ASSERT_TRUE(wf_->approve(kAdmin, task.id));
+  // now a CMAC clearance on it is CMAC's own work; a HALO one is not HALO's to verify
+  const std::string act =
+      R"({"activity_id":"AC-8","hazard_id":"KH-HZ-8","type":"clearance","org":"CMAC",)"
+      R"("start_date":"2025-05-03","end_date":"2025-05-20","cleared_m2":4000})";
+  SubmissionView mine = submit(kDara, "activities", act);
+  EXPECT_EQ(mine.verify_by, "CMAC");
+  EXPECT_TRUE(wf_->verify(kChan, mine.id));
+  SubmissionView theirs = submit(kKim, "activities",
+                                 R"({"activity_id":"AC-9","hazard_id":"KH-HZ-8","type":"clearance",)"
+                                 R"("org":"HALO","start_date":"2025-05-03","end_date":"2025-05-20",)"
+                                 R"("cleared_m2":1000})");
+  EXPECT_EQ(theirs.verify_by, "national");
+  EXPECT_EQ(wf_->verify(kLina, theirs.id).error().code, ErrorCode::kPermissionDenied);
+  // reporting another organisation's work is not one's own either
+  SubmissionView other_work = submit(kDara, "eore_sessions",
+                                     R"({"id":"EORE-8","date":"2025-04-10","province_code":"01",)"
+                                     R"("village_code":"01020101","org":"HALO","boys":4})");
+  EXPECT_EQ(other_work.verify_by, "national");
+  // a national record that belongs to no organisation: an update is verified nationally
+  through("casualties",
+          R"({"id":"CAS-8","date":"2025-02-02","province_code":"01","village_code":"01020101",)"
+          R"("outcome":"injured","sex":"male","age":40,"category":"civilian"})");
+  SubmissionView fix = submit(kDara, "casualties",
+                              R"({"id":"CAS-8","date":"2025-02-02","province_code":"01",)"
+                              R"("village_code":"01020101","outcome":"injured","sex":"male",)"
+                              R"("age":41,"category":"civilian"})",
+                              "2025-06-01", "update", "CAS-8");
+  EXPECT_EQ(fix.verify_by, "national");
+}
+
+TEST_F(WorkflowTest, AProvincialPlannerSubmitsCommunityRequestsOfItsProvinceOnly) {
+  Principal planner{"mapu01", Role::kProvincialPlanner, "", false, "01"};
+  SubmissionView s = submit(planner, "hazards", hazard_payload("KH-HZ-5", square_wkt(103, 13.6, 100)));
+  EXPECT_EQ(s.verify_by, "national");
+  EXPECT_EQ(s.org, "province 01");
+  EXPECT_EQ(wf_->list(planner)->size(), 1u);
+  EXPECT_EQ(wf_->verify(planner, s.id).error().code, ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(wf_->verify(kSophea, s.id));
+  ASSERT_TRUE(wf_->approve(kVanna, s.id));
+  EXPECT_TRUE(get(core::entity::kHazards, "KH-HZ-5"));
+  Principal elsewhere{"mapu02", Role::kProvincialPlanner, "", false, "02"};
+  auto other = wf_->submit(elsewhere, {"hazards", "create", "",
+                                       hazard_payload("KH-HZ-6", square_wkt(103.01, 13.6, 100)),
+                                       "2025-05-01"});
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(other.error().message, HasSubstr("own province (02)"));
+  auto activity = wf_->submit(
+      planner, {"eore_sessions", "create", "",
+                R"({"id":"EORE-5","date":"2025-04-10","province_code":"01","village_code":"01020101"})",
+                "2025-05-01"});
+  ASSERT_FALSE(activity);
+  EXPECT_THAT(activity.error().message, HasSubstr("community requests"));
+  EXPECT_TRUE(wf_->list(elsewhere)->empty());
+  Principal donor{"usaid", Role::kDonor, "USAID", false};
+  EXPECT_EQ(wf_->submit(donor, {"hazards", "create", "",
+                                hazard_payload("KH-HZ-9", square_wkt(103.02, 13.6, 100)),
+                                "2025-05-01"})
+                .error()
+                .code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(wf_->list(donor)->empty());
 }
 
 TEST_F(WorkflowTest, ApprovingAReportThatIsNotVerifiedFails) {
@@ -315,7 +463,7 @@ TEST_F(WorkflowTest, ApprovingAReportThatIsNotVerifiedFails) {
 
 TEST_F(WorkflowTest, OfTwoConcurrentApprovalsExactlyOneSucceeds) {
   SubmissionView s = submit(kDara, "hazards", hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 100)));
-  auto v = wf_->verify(kDara, s.id);
+  auto v = wf_->verify(kChan, s.id);
   ASSERT_TRUE(v);
   // two server processes: two connections to the same file, both acting on the version they saw
   auto other = storage::open_store(path_.string());
@@ -348,7 +496,7 @@ TEST_F(WorkflowTest, ANearIdenticalHazardPolygonIsADuplicateCandidate) {
   SubmissionView s = submit(kDara, "hazards",
                             hazard_payload("KH-HZ-2", square_wkt(103.0000185, 13.6, 100)),
                             "2025-05-10");
-  ASSERT_TRUE(wf_->verify(kDara, s.id));
+  ASSERT_TRUE(wf_->verify(kChan, s.id));
   auto d = wf_->duplicate_candidates(kSophea, s.id);
   ASSERT_TRUE(d) << d.error().message;
   ASSERT_EQ(d->size(), 1u);
@@ -369,7 +517,7 @@ TEST_F(WorkflowTest, AHazardNextDoorIsNotADuplicate) {
   through("hazards", hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 100)));
   SubmissionView s = submit(kDara, "hazards",
                             hazard_payload("KH-HZ-2", square_wkt(103.0005, 13.6, 100)));  // 54 m east
-  ASSERT_TRUE(wf_->verify(kDara, s.id));
+  ASSERT_TRUE(wf_->verify(kChan, s.id));
   EXPECT_TRUE(wf_->duplicate_candidates(kSophea, s.id)->empty());
   EXPECT_TRUE(wf_->approve(kSophea, s.id));
 }
@@ -387,8 +535,8 @@ TEST_F(WorkflowTest, TheSamePersonReportedTwiceIsADuplicateCandidate) {
   through("casualties", with("CAS-1", "30"));
   SubmissionView s = submit(kDara, "casualties", with("CAS-2", "31"));
   SubmissionView other = submit(kDara, "casualties", with("CAS-3", "35"));
-  ASSERT_TRUE(wf_->verify(kDara, s.id));
-  ASSERT_TRUE(wf_->verify(kDara, other.id));
+  ASSERT_TRUE(wf_->verify(kChan, s.id));
+  ASSERT_TRUE(wf_->verify(kChan, other.id));
   auto d = wf_->duplicate_candidates(kSophea, s.id);
   ASSERT_EQ(d->size(), 1u);
   EXPECT_EQ((*d)[0].id, "CAS-1");
@@ -399,12 +547,13 @@ TEST_F(WorkflowTest, TheSamePersonReportedTwiceIsADuplicateCandidate) {
 }
 
 TEST_F(WorkflowTest, AnOlderDateOfInformationDoesNotOverwriteNewerState) {
-  through("hazards", hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 100), R"("name":"May survey",)"),
+  // CMAC's hazard (recording_org), so that CMAC verifies the updates
+  through("hazards", hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 100), R"("name":"May survey","recording_org":"CMAC",)"),
           "2025-05-01");
   const auto& hs = core::schema(core::entity::kHazards);
   // a report of March arrives late: approved, but only as history
   auto old = through("hazards",
-                     hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 80), R"("name":"March survey",)"),
+                     hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 80), R"("name":"March survey","recording_org":"CMAC",)"),
                      "2025-03-01", {}, "update", "KH-HZ-1");
   EXPECT_EQ(old.submission.status, "approved");
   EXPECT_FALSE(old.changed_current_state);
@@ -413,7 +562,7 @@ TEST_F(WorkflowTest, AnOlderDateOfInformationDoesNotOverwriteNewerState) {
   EXPECT_EQ(core::get_text(hs, *get(core::entity::kHazards, "KH-HZ-1"), "name"), "May survey");
   // a June report moves it forward
   auto newer = through("hazards",
-                       hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 80), R"("name":"June survey",)"),
+                       hazard_payload("KH-HZ-1", square_wkt(103, 13.6, 80), R"("name":"June survey","recording_org":"CMAC",)"),
                        "2025-06-01", {}, "update", "KH-HZ-1");
   EXPECT_TRUE(newer.changed_current_state);
   auto h = get(core::entity::kHazards, "KH-HZ-1");
@@ -465,7 +614,7 @@ TEST_F(WorkflowTest, ReadingASubmissionWithPersonalDataIsLogged) {
   ASSERT_TRUE(got);
   EXPECT_THAT(got->payload_json, HasSubstr("house 12"));
   EXPECT_EQ(access_log_count(), before + 1);
-  EXPECT_TRUE(wf_->inbox(kDara)->front().payload_json.empty());  // listings carry no payload
+  EXPECT_TRUE(wf_->inbox(kChan)->front().payload_json.empty());  // listings carry no payload
 }
 
 }  // namespace

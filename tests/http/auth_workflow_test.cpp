@@ -6,8 +6,11 @@
 //   * sessions that end (issue 7): a stolen copy of the database signs nobody in, forged
 //     cookies, logout across a restart, reset / disable / role / revoke ending sessions and API
 //     tokens, key rotation, known devices past a lockout, loopback addresses as one network;
-//   * the full workflow (officer submits and verifies, manager approves, the hazard is in the API
-//     with the submission in its history), four eyes, stale versions;
+//   * the full workflow (an officer submits, a colleague of the same organisation verifies, a
+//     manager approves, the hazard is in the API with the submission in its history), four eyes
+//     for every role, organisation boundaries (a report on another organisation's hazard goes to
+//     the national data managers), stale versions;
+//   * what provincial planners, donors and operators (the operator_reads setting) may read;
 //   * injection strings stored verbatim and returned escaped; malformed bodies are 4xx
 //     problem+json and write nothing.
 #include <atomic>
@@ -52,10 +55,13 @@ using test_client::request;
 constexpr const char* kPassword = "correct horse battery staple";
 std::atomic<int64_t> g_clock_offset{0};  // seconds added to the Authenticator's clock
 
-enum RoleIx { kPub = 0, kAna, kOff, kMgr, kAdm, kRoles };
-const char* const kRoleNames[kRoles] = {"public", "analyst", "operator_data_officer",
-                                        "national_data_manager", "administrator"};
-const char* const kLogins[kRoles] = {"", "analyst1", "officer1", "manager1", "admin1"};
+enum RoleIx { kPub = 0, kAna, kOff, kMgr, kAdm, kPln, kDon, kRoles };
+const char* const kRoleNames[kRoles] = {"public",        "analyst",            "operator_data_officer",
+                                        "national_data_manager", "administrator", "provincial_planner",
+                                        "donor"};
+const char* const kLogins[kRoles] = {"",       "analyst1", "officer1", "manager1",
+                                     "admin1", "planner1", "donor1"};
+static_assert(std::size(auth::kAllRoles) == kRoles, "one matrix column per role");
 
 /// A running server with its own Authenticator (on its own store, as in `reclaim serve`).
 struct Running {
@@ -86,21 +92,44 @@ class AuthHttpTest : public ::testing::Test {
     ASSERT_TRUE(st) << st.error().message;
     store_ = std::move(*st).release();
 
-    // two organisations, a sample open hazard (its village and where to draw new ones)
+    // two operators, a donor, a released hazard and an open one in the same province (the
+    // planner's; the open one gives the village and where to draw new hazards)
     const auto& orgs = core::schema("organisations");
     storage::Query q;
+    q.where.push_back({"type", storage::Condition::Op::kAnyOf, {std::string("operator")}});
     q.limit = 2;
     auto op = store_->query(orgs, q);
     ASSERT_TRUE(op && op->records.size() == 2);
     org1_ = op->records[0].id();
     org2_ = op->records[1].id();
+    storage::Query fq;
+    fq.limit = 1;
+    auto fp = store_->query(core::schema("funding"), fq);
+    ASSERT_TRUE(fp && fp->records.size() == 1);
+    donor_org_ = core::get_text(core::schema("funding"), fp->records[0], "donor");
     const auto& hz = core::schema("hazards");
-    storage::Query hq;
-    hq.where.push_back({"status", storage::Condition::Op::kAnyOf, {std::string("open")}});
-    hq.limit = 1;
-    auto hp = store_->query(hz, hq);
-    ASSERT_TRUE(hp && hp->records.size() == 1);
-    const core::Record& h = hp->records[0];
+    storage::Query rq;
+    rq.where.push_back({"status", storage::Condition::Op::kAnyOf,
+                        {std::string("closed"), std::string("handed_over")}});
+    rq.limit = 200;
+    auto released = store_->query(hz, rq);
+    ASSERT_TRUE(released && !released->records.empty());
+    std::optional<core::Record> open_one;
+    for (const core::Record& rh : released->records) {
+      storage::Query hq;
+      hq.where.push_back({"status", storage::Condition::Op::kAnyOf, {std::string("open")}});
+      hq.where.push_back({"province_code", storage::Condition::Op::kAnyOf,
+                          {core::get_text(hz, rh, "province_code")}});
+      hq.limit = 1;
+      auto hp = store_->query(hz, hq);
+      ASSERT_TRUE(hp);
+      if (hp->records.empty()) continue;
+      released_hazard_ = rh.id();
+      open_one = hp->records[0];
+      break;
+    }
+    ASSERT_TRUE(open_one) << "no province with both a released and an open hazard";
+    const core::Record& h = *open_one;
     sample_hazard_ = h.id();
     province_ = core::get_text(hz, h, "province_code");
     village_ = core::get_text(hz, h, "village_code");
@@ -112,20 +141,20 @@ class AuthHttpTest : public ::testing::Test {
       lat += ring[i].lat;
     }
     anchor_ = {lon / static_cast<double>(ring.size() - 1), lat / static_cast<double>(ring.size() - 1)};
-    hq.where[0].values = {std::string("closed"), std::string("handed_over")};
-    auto rp = store_->query(hz, hq);
-    ASSERT_TRUE(rp && rp->records.size() == 1);
-    released_hazard_ = rp->records[0].id();
 
     app::Accounts acc(*store_);
     const auth::Principal root = app::local_admin("test");
-    auto add = [&](const std::string& login, auth::Role role, const std::string& org) {
-      auto r = acc.add(root, {login, role, org, "User " + login, kPassword});
+    auto add = [&](const std::string& login, auth::Role role, const std::string& org,
+                   const std::string& province = "") {
+      auto r = acc.add(root, {login, role, org, "User " + login, kPassword, province});
       ASSERT_TRUE(r) << login << ": " << r.error().message;
     };
     add("analyst1", auth::Role::kAnalyst, "");
     add("officer1", auth::Role::kOperatorDataOfficer, org1_);
     add("officer2", auth::Role::kOperatorDataOfficer, org2_);
+    add("officer3", auth::Role::kOperatorDataOfficer, org1_);  // officer1's colleague
+    add("planner1", auth::Role::kProvincialPlanner, "", province_);
+    add("donor1", auth::Role::kDonor, donor_org_);
     add("manager1", auth::Role::kNationalDataManager, "");
     add("manager2", auth::Role::kNationalDataManager, "");
     add("admin1", auth::Role::kAdministrator, "");
@@ -228,14 +257,18 @@ class AuthHttpTest : public ::testing::Test {
             {"payload", hazard(id, name, square(n))}};
   }
 
-  // Fixture submissions, made directly through the facade as officer1.
+  // Fixture submissions, made directly through the facade: submitted by officer3 (so officer1,
+  // of the same organisation, may verify them), verified by officer1.
   static auth::Principal officer1() {
     return {"officer1", auth::Role::kOperatorDataOfficer, org1_, false};
+  }
+  static auth::Principal officer3() {
+    return {"officer3", auth::Role::kOperatorDataOfficer, org1_, false};
   }
   static std::string submitted() {
     app::WorkflowService wf(*store_);
     const json rep = new_hazard_report();
-    auto s = wf.submit(officer1(), {"hazards", "create", "", rep["payload"].dump(), "2025-01-10"});
+    auto s = wf.submit(officer3(), {"hazards", "create", "", rep["payload"].dump(), "2025-01-10"});
     EXPECT_TRUE(s) << s.error().message;
     return s ? s->id : "";
   }
@@ -245,6 +278,44 @@ class AuthHttpTest : public ::testing::Test {
     auto v = wf.verify(officer1(), id);
     EXPECT_TRUE(v) << v.error().message;
     return id;
+  }
+  /// The principal of a matrix column's user (public: none; analyst and donor never submit).
+  static auth::Principal principal_of(int role) {
+    switch (role) {
+      case kOff: return officer1();
+      case kMgr: return {"manager1", auth::Role::kNationalDataManager, "", false};
+      case kAdm: return {"admin1", auth::Role::kAdministrator, "", false};
+      case kPln: return {"planner1", auth::Role::kProvincialPlanner, "", false, province_};
+      default: return {};
+    }
+  }
+  /// A report the column's user submitted (another's for the roles that cannot submit).
+  static std::string own_submission(int role) {
+    const auth::Principal p = principal_of(role);
+    if (!p.authenticated()) return submitted();
+    app::WorkflowService wf(*store_);
+    const json rep = new_hazard_report();
+    auto s = wf.submit(p, {"hazards", "create", "", rep["payload"].dump(), "2025-01-10"});
+    EXPECT_TRUE(s) << p.user << ": " << s.error().message;
+    return s ? s->id : "";
+  }
+  /// … verified by someone else (officer3 for officer1's, a national data manager otherwise).
+  static std::string own_verified_submission(int role) {
+    const auth::Principal p = principal_of(role);
+    if (!p.authenticated()) return verified();
+    const std::string id = own_submission(role);
+    app::WorkflowService wf(*store_);
+    const auth::Principal verifier =
+        role == kOff ? officer3()
+                     : auth::Principal{"manager2", auth::Role::kNationalDataManager, "", false};
+    auto v = wf.verify(verifier, id);
+    EXPECT_TRUE(v) << verifier.user << ": " << v.error().message;
+    return id;
+  }
+  static bool id_is_funded_by(const std::string& funding_id, const std::string& donor) {
+    const auto& fs = core::schema("funding");
+    auto r = store_->get(fs, funding_id);
+    return r && *r && core::get_text(fs, **r, "donor") == donor;
   }
   static int64_t count(std::string_view entity) {
     auto n = store_->count(core::schema(entity));
@@ -264,14 +335,14 @@ class AuthHttpTest : public ::testing::Test {
   }
 
   static fs::path dir_;
-  static std::string db_, org1_, org2_, sample_hazard_, released_hazard_, province_, village_,
-      sample_wkt_;
+  static std::string db_, org1_, org2_, donor_org_, sample_hazard_, released_hazard_, province_,
+      village_, sample_wkt_;
   static geo::Point anchor_;
   static storage::Store* store_;
   static int seq_;
 };
 fs::path AuthHttpTest::dir_;
-std::string AuthHttpTest::db_, AuthHttpTest::org1_, AuthHttpTest::org2_,
+std::string AuthHttpTest::db_, AuthHttpTest::org1_, AuthHttpTest::org2_, AuthHttpTest::donor_org_,
     AuthHttpTest::sample_hazard_, AuthHttpTest::released_hazard_, AuthHttpTest::province_,
     AuthHttpTest::village_, AuthHttpTest::sample_wkt_;
 geo::Point AuthHttpTest::anchor_;
@@ -318,11 +389,14 @@ TEST_F(AuthHttpTest, RoleMatrixEveryRouteEveryRole) {
   for (int r = kAna; r < kRoles; ++r)
     tokens[static_cast<size_t>(r)].token = issue_token(port, sessions[kAdm], kLogins[r]);
 
-  // one record id per entity (a released hazard, so the public may read it)
+  // one record id per entity, in the planner's province when the entity has one (a released
+  // hazard, so the public may read it)
   std::map<std::string, std::string> first_id;
   for (const auto& s : core::all_schemas()) {
     if (s.internal) continue;
     storage::Query q;
+    if (s.index_of("province_code") >= 0)
+      q.where.push_back({"province_code", storage::Condition::Op::kAnyOf, {province_}});
     q.limit = 1;
     auto page = store_->query(s, q);
     ASSERT_TRUE(page);
@@ -349,42 +423,64 @@ TEST_F(AuthHttpTest, RoleMatrixEveryRouteEveryRole) {
     add("GET", path, expect, fixed("GET", path));
   };
 
+  // Columns: public, analyst, officer, manager, administrator, planner, donor.
   // status, OpenAPI, static files
-  get("/api/status", "AAAAA");
-  get("/api/status?as_of=2020-01-01", "AAAAA");
-  get("/api/openapi.json", "AAAAA");
-  get("/", "AAAAA");
-  get("/app.mjs", "AAAAA");
-  add("HEAD", "/", "AAAAA", fixed("HEAD", "/"));
-  get("/no-such-file.txt", "MMMMM");
-  // the JSON API: every public entity
+  get("/api/status", "AAAAAAA");
+  get("/api/status?as_of=2020-01-01", "AAAAAAA");
+  get("/api/openapi.json", "AAAAAAA");
+  get("/", "AAAAAAA");
+  get("/app.mjs", "AAAAAAA");
+  add("HEAD", "/", "AAAAAAA", fixed("HEAD", "/"));
+  get("/no-such-file.txt", "MMMMMMM");
+  // the JSON API: every entity. The public (and donors) read three; donors also their funding;
+  // a provincial planner reads the entities that have a province, and the reference lists.
   const std::set<std::string> public_entities = {"hazards", "devices", "organisations"};
+  const std::set<std::string> planner_entities = {
+      "hazards",   "devices",    "organisations", "eo_finds",
+      "accidents", "casualties", "eore_sessions", "admin_boundaries"};
+  // the letters for a route readable by the roles that read everything, as the public may
+  // (`pub`), the planner (`pln`) and the donor (`don`) may; `yes` is the letter where allowed
+  auto letters = [](bool pub, bool pln, bool don, char yes, char no_public = 'D') {
+    std::string e(kRoles, yes);
+    e[kPub] = pub ? yes : no_public;
+    e[kPln] = pln ? yes : 'D';
+    e[kDon] = don ? yes : 'D';
+    return e;
+  };
   for (const auto& s : core::all_schemas()) {
     if (s.internal) continue;
     const bool pub = public_entities.count(s.name) > 0;
+    const bool pln = planner_entities.count(s.name) > 0;
+    const bool don = pub || s.name == "funding";
     const std::string& id = first_id[s.name];
-    get("/api/" + s.name + "?limit=5", pub ? "AAAAA" : "DAAAA");
+    get("/api/" + s.name + "?limit=5", letters(pub, pln, don, 'A'));
     const std::string one = "/api/" + s.name + "/" + (id.empty() ? "NO-SUCH-ID" : encode(id));
     if (id.empty()) {
-      add("GET", "/api/" + s.name + "/{missing}", pub ? "MMMMM" : "DMMMM", fixed("GET", one));
-      add("GET", "/api/" + s.name + "/{missing}/history", "DMMMM", fixed("GET", one + "/history"));
+      add("GET", "/api/" + s.name + "/{missing}", letters(pub, pln, don, 'M'), fixed("GET", one));
+      add("GET", "/api/" + s.name + "/{missing}/history", letters(false, pln, false, 'M'),
+          fixed("GET", one + "/history"));
     } else {
-      add("GET", "/api/" + s.name + "/{id}", pub ? "AAAAA" : "DAAAA", fixed("GET", one));
-      add("GET", "/api/" + s.name + "/{id}/history", "DAAAA", fixed("GET", one + "/history"));
+      // a donor reads its own funding records only (first_id is some donor's)
+      const bool own_funding = s.name != "funding" || id_is_funded_by(id, donor_org_);
+      add("GET", "/api/" + s.name + "/{id}", letters(pub, pln, don, 'A'), fixed("GET", one));
+      if (!own_funding) rows.back().expect[kDon] = 'M';
+      add("GET", "/api/" + s.name + "/{id}/history", letters(false, pln, false, 'A'),
+          fixed("GET", one + "/history"));
     }
   }
   // OGC API – Features and tiles
-  get("/ogc", "AAAAA");
-  get("/ogc/conformance", "AAAAA");
-  get("/ogc/collections", "AAAAA");
+  get("/ogc", "AAAAAAA");
+  get("/ogc/conformance", "AAAAAAA");
+  get("/ogc/collections", "AAAAAAA");
   for (std::string c : {"hazards", "activities", "eo_finds", "accidents", "admin_boundaries"}) {
     const bool pub = c == "hazards" || c == "admin_boundaries";
-    const std::string allow = pub ? "AAAAA" : "DAAAA";
+    const bool pln = planner_entities.count(c) > 0;
+    const std::string allow = letters(pub, pln, pub, 'A');
     get("/ogc/collections/" + c, allow);
     get("/ogc/collections/" + c + "/items?limit=3", allow);
     const std::string& fid = first_id[c];
     if (fid.empty()) {
-      add("GET", "/ogc/collections/" + c + "/items/{missing}", pub ? "MMMMM" : "DMMMM",
+      add("GET", "/ogc/collections/" + c + "/items/{missing}", letters(pub, pln, pub, 'M'),
           fixed("GET", "/ogc/collections/" + c + "/items/NO-SUCH-ID"));
     } else {
       add("GET", "/ogc/collections/" + c + "/items/{fid}", allow,
@@ -394,62 +490,73 @@ TEST_F(AuthHttpTest, RoleMatrixEveryRouteEveryRole) {
     get("/tiles/" + c + "/6/50/29.mvt", allow);
   }
   // sign-in
-  add("POST", "/api/login", "DAAAA", [&](int r, const Caller&) {
+  add("POST", "/api/login", "DAAAAAA", [&](int r, const Caller&) {
     const json b = r == kPub ? json{{"user", "nobody"}, {"password", "wrong password!!"}}
                              : json{{"user", kLogins[r]}, {"password", kPassword}};
     return Target{"POST", "/api/login", b.dump(), Caller{}};
   });
-  add("POST", "/api/logout", "AAAAA", [&](int r, const Caller& who) {
+  add("POST", "/api/logout", "AAAAAAA", [&](int r, const Caller& who) {
     // a session of its own, so that the matrix's session lives on
     if (r == kPub || !who.token.empty()) return Target{"POST", "/api/logout", "", std::nullopt};
     return Target{"POST", "/api/logout", "", login(port, kLogins[r])};
   });
-  get("/api/me", "DAAAA");
+  get("/api/me", "DAAAAAA");
   // direct edits made in the database by other programs (national data managers, administrators)
-  get("/api/direct-edits", "DDDAA");
-  get("/api/direct-edits?limit=5", "DDDAA");
+  get("/api/direct-edits", "DDDAADD");
+  get("/api/direct-edits?limit=5", "DDDAADD");
   // users (administrator)
-  get("/api/users", "DDDDA");
-  get("/api/users/officer2", "DDDDA");
-  add("POST", "/api/users", "DDDDA", [&](int r, const Caller&) {
+  get("/api/users", "DDDDADD");
+  get("/api/users/officer2", "DDDDADD");
+  add("POST", "/api/users", "DDDDADD", [&](int r, const Caller&) {
     const json b = {{"id", "new" + std::to_string(++seq_) + "-" + std::to_string(r)},
                     {"role", "analyst"},
                     {"password", kPassword},
                     {"display_name", "New User"}};
     return Target{"POST", "/api/users", b.dump(), std::nullopt};
   });
-  add("POST", "/api/users/{id}/disable", "DDDDA", fixed("POST", "/api/users/spare/disable"));
-  add("POST", "/api/users/{id}/enable", "DDDDA", fixed("POST", "/api/users/spare/enable"));
-  add("POST", "/api/users/{id}/password", "DDDDA",
+  add("POST", "/api/users/{id}/disable", "DDDDADD", fixed("POST", "/api/users/spare/disable"));
+  add("POST", "/api/users/{id}/enable", "DDDDADD", fixed("POST", "/api/users/spare/enable"));
+  add("POST", "/api/users/{id}/password", "DDDDADD",
       fixed("POST", "/api/users/spare/password", json{{"password", kPassword}}.dump()));
-  add("POST", "/api/users/{id}/token", "DDDDA", fixed("POST", "/api/users/spare/token"));
-  add("POST", "/api/users/{id}/role", "DDDDA",
+  add("POST", "/api/users/{id}/token", "DDDDADD", fixed("POST", "/api/users/spare/token"));
+  add("POST", "/api/users/{id}/role", "DDDDADD",
       fixed("POST", "/api/users/spare/role", json{{"role", "analyst"}}.dump()));
-  add("POST", "/api/users/{id}/revoke", "DDDDA", fixed("POST", "/api/users/spare/revoke"));
-  add("POST", "/api/users/{id}/unlock", "DDDDA", fixed("POST", "/api/users/spare/unlock"));
-  // the workflow
-  add("POST", "/api/submissions", "DDAAA", [&](int, const Caller&) {
+  add("POST", "/api/users/{id}/revoke", "DDDDADD", fixed("POST", "/api/users/spare/revoke"));
+  add("POST", "/api/users/{id}/unlock", "DDDDADD", fixed("POST", "/api/users/spare/unlock"));
+  // the workflow (fixture reports: submitted by officer3, officer1's colleague; a planner's
+  // report is a new hazard in its own province; donors take no part)
+  add("POST", "/api/submissions", "DDAAAAD", [&](int, const Caller&) {
     return Target{"POST", "/api/submissions", new_hazard_report().dump(), std::nullopt};
   });
-  get("/api/submissions", "DAAAA");
-  get("/api/submissions?status=submitted", "DAAAA");
-  add("GET", "/api/submissions/{id}", "DAAAA", fixed("GET", "/api/submissions/" + viewable));
-  add("GET", "/api/submissions/{missing}", "DMMMM", fixed("GET", "/api/submissions/SUB-NONE"));
-  add("GET", "/api/submissions/{id}/duplicates", "DAAAA",
+  get("/api/submissions", "DAAAAAD");
+  get("/api/submissions?status=submitted", "DAAAAAD");
+  add("GET", "/api/submissions/{id}", "DAAAAMD", fixed("GET", "/api/submissions/" + viewable));
+  add("GET", "/api/submissions/{missing}", "DMMMMMD", fixed("GET", "/api/submissions/SUB-NONE"));
+  add("GET", "/api/submissions/{id}/duplicates", "DAAAAMD",
       fixed("GET", "/api/submissions/" + viewable + "/duplicates"));
-  add("POST", "/api/submissions/{id}/verify", "DDADA", [&](int, const Caller&) {
+  add("POST", "/api/submissions/{id}/verify", "DDADADD", [&](int, const Caller&) {
     return Target{"POST", "/api/submissions/" + submitted() + "/verify", "", std::nullopt};
   });
-  add("POST", "/api/submissions/{id}/reject", "DDAAA", [&](int, const Caller&) {
+  add("POST", "/api/submissions/{id}/reject", "DDAAADD", [&](int, const Caller&) {
     return Target{"POST", "/api/submissions/" + submitted() + "/reject",
                   json{{"comment", "wrong village"}}.dump(), std::nullopt};
   });
-  add("POST", "/api/submissions/{id}/approve", "DDDAA", [&](int, const Caller&) {
+  add("POST", "/api/submissions/{id}/approve", "DDDAADD", [&](int, const Caller&) {
     return Target{"POST", "/api/submissions/" + verified() + "/approve",
                   json{{"duplicates_reviewed", true}}.dump(), std::nullopt};
   });
-  get("/api/inbox", "DAAAA");
+  // … and nobody verifies or approves their own report, whatever their role
+  add("POST", "/api/submissions/{own}/verify", "DDDDDDD", [&](int r, const Caller&) {
+    return Target{"POST", "/api/submissions/" + own_submission(r) + "/verify", "", std::nullopt};
+  });
+  add("POST", "/api/submissions/{own}/approve", "DDDDDDD", [&](int r, const Caller&) {
+    return Target{"POST", "/api/submissions/" + own_verified_submission(r) + "/approve",
+                  json{{"duplicates_reviewed", true}}.dump(), std::nullopt};
+  });
+  get("/api/inbox", "DAAAAAD");
 
+  for (const Row& row : rows)
+    ASSERT_EQ(row.expect.size(), static_cast<size_t>(kRoles)) << row.method << " " << row.templ;
   int cells = 0;
   for (const bool with_tokens : {false, true}) {
     for (const Row& row : rows) {
@@ -479,7 +586,7 @@ TEST_F(AuthHttpTest, RoleMatrixEveryRouteEveryRole) {
       }
     }
   }
-  EXPECT_GT(cells, 400);
+  EXPECT_GT(cells, 700);
 }
 
 // ---- sign-in, sessions, CSRF ----------------------------------------------------------------
@@ -666,10 +773,11 @@ TEST_F(AuthHttpTest, UsersApiManagesAccountsAndNeverReturnsHashes) {
 
 // ---- the workflow ---------------------------------------------------------------------------
 
-TEST_F(AuthHttpTest, FullWorkflowOfficerSubmitsVerifiesManagerApproves) {
+TEST_F(AuthHttpTest, FullWorkflowOfficerSubmitsColleagueVerifiesManagerApproves) {
   Running srv = serve();
   const uint16_t port = srv.port;
   const Caller officer = login(port, "officer1");
+  const Caller colleague = login(port, "officer3");
   const Caller manager = login(port, "manager1");
   const Caller analyst = login(port, "analyst1");
   // a report drawn exactly over an existing hazard: a duplicate candidate
@@ -690,7 +798,9 @@ TEST_F(AuthHttpTest, FullWorkflowOfficerSubmitsVerifiesManagerApproves) {
       if (s["id"] == id) return true;
     return false;
   };
-  EXPECT_TRUE(in_inbox(officer));
+  EXPECT_EQ(sub.js()["verify_by"], org1_);
+  EXPECT_FALSE(in_inbox(officer));  // nothing for the submitter to do: a colleague verifies
+  EXPECT_TRUE(in_inbox(colleague));
   EXPECT_FALSE(in_inbox(manager));
   // another organisation's officer neither sees nor verifies it
   const Caller other = login(port, "officer2");
@@ -702,12 +812,17 @@ TEST_F(AuthHttpTest, FullWorkflowOfficerSubmitsVerifiesManagerApproves) {
   EXPECT_EQ(got.js()["payload"]["name"], "Rice field north of the canal");
   const std::string etag = got.header("etag");
   ASSERT_FALSE(etag.empty());
-  const Reply ver = request(port, "POST", "/api/submissions/" + id + "/verify", officer, "",
+  // four eyes: not the submitter
+  expect_problem(request(port, "POST", "/api/submissions/" + id + "/verify", officer, "",
+                         "If-Match: " + etag + "\r\n"),
+                 403, "four eyes");
+  const Reply ver = request(port, "POST", "/api/submissions/" + id + "/verify", colleague, "",
                             "If-Match: " + etag + "\r\n");
   ASSERT_EQ(ver.status, 200) << ver.body;
   EXPECT_EQ(ver.js()["status"], "verified");
+  EXPECT_EQ(ver.js()["verified_by"], "officer3");
   EXPECT_TRUE(in_inbox(manager));
-  EXPECT_FALSE(in_inbox(officer));
+  EXPECT_FALSE(in_inbox(colleague));
 
   const Reply dups = request(port, "GET", "/api/submissions/" + id + "/duplicates", manager);
   ASSERT_EQ(dups.status, 200) << dups.body;
@@ -792,7 +907,8 @@ TEST_F(AuthHttpTest, InjectionStringsAreStoredVerbatimAndReturnedEscaped) {
   EXPECT_EQ(got.js()["payload"]["name"], evil);
   EXPECT_EQ(got.body.find("\n"), std::string::npos);  // escaped, never raw
   EXPECT_NE(got.body.find(R"(alert(\"x\"))"), std::string::npos) << got.body;
-  ASSERT_EQ(request(srv.port, "POST", "/api/submissions/" + id + "/verify", officer).status, 200);
+  const Caller colleague = login(srv.port, "officer3");
+  ASSERT_EQ(request(srv.port, "POST", "/api/submissions/" + id + "/verify", colleague).status, 200);
   const Reply ok = request(srv.port, "POST", "/api/submissions/" + id + "/approve", manager,
                            json{{"duplicates_reviewed", true}}.dump());
   ASSERT_EQ(ok.status, 200) << ok.body;
@@ -891,6 +1007,199 @@ TEST_F(AuthHttpTest, BadBodiesAre4xxProblemsAndWriteNothing) {
   // methods that do not exist
   expect_problem(request(srv.port, "DELETE", "/api/submissions/" + id, officer), 405);
   expect_problem(request(srv.port, "POST", "/api/hazards", officer, "{}"), 405);
+}
+
+// ---- organisation boundaries, planners, donors --------------------------------------------
+
+TEST_F(AuthHttpTest, AnOfficerClosingAnotherOrganisationsHazardCannotVerifyItThemselves) {
+  // org2's hazard, recorded through the workflow by the national data managers
+  app::WorkflowService wf(*store_);
+  json h = new_hazard_report("Bamboo grove by the pagoda");
+  h["payload"]["recording_org"] = org2_;
+  const std::string hid = h["payload"]["id"];
+  auto made = wf.submit({"manager1", auth::Role::kNationalDataManager, "", false},
+                        {"hazards", "create", "", h["payload"].dump(), "2025-01-10"});
+  ASSERT_TRUE(made) << made.error().message;
+  ASSERT_TRUE(wf.verify({"manager2", auth::Role::kNationalDataManager, "", false}, made->id));
+  ASSERT_TRUE(wf.approve({"admin1", auth::Role::kAdministrator, "", false}, made->id,
+                         {"", {}, true, ""}));
+
+  Running srv = serve();
+  const uint16_t port = srv.port;
+  const Caller officer = login(port, "officer1");     // org1
+  const Caller colleague = login(port, "officer3");   // org1
+  const Caller owner = login(port, "officer2");       // org2, whose hazard it is
+  const Caller manager1 = login(port, "manager1");
+  const Caller manager2 = login(port, "manager2");
+  // the reproduction: officer1 reports org2's hazard closed …
+  json upd = h;
+  upd["action"] = "update";
+  upd["target_id"] = hid;
+  upd["date_of_information"] = "2025-02-01";
+  upd["payload"]["status"] = "closed";
+  const Reply sub = request(port, "POST", "/api/submissions", officer, upd.dump());
+  ASSERT_EQ(sub.status, 201) << sub.body;
+  const std::string id = sub.js()["id"];
+  EXPECT_EQ(sub.js()["org"], org1_);
+  EXPECT_EQ(sub.js()["verify_by"], "national");
+  // … and then verifies it: refused, naming the rule; nor may its organisation or the owner
+  expect_problem(request(port, "POST", "/api/submissions/" + id + "/verify", officer), 403,
+                 "four eyes");
+  expect_problem(request(port, "POST", "/api/submissions/" + id + "/verify", colleague), 403,
+                 "organisation boundary");
+  expect_problem(request(port, "POST", "/api/submissions/" + id + "/reject", colleague,
+                         json{{"comment", "fine"}}.dump()),
+                 403, "organisation boundary");
+  expect_problem(request(port, "POST", "/api/submissions/" + id + "/verify", owner), 403,
+                 "organisation boundary");
+  expect_problem(request(port, "GET", "/api/submissions/" + id, owner), 404);
+  const Reply still = request(port, "GET", "/api/hazards/" + hid, manager1);
+  ASSERT_EQ(still.status, 200) << still.body;
+  EXPECT_EQ(still.js()["status"], "open");
+  // the national data managers: one verifies, another approves
+  auto inbox_has = [&](const Caller& who) {
+    const json items = request(port, "GET", "/api/inbox", who).js()["items"];
+    for (const auto& it : items)
+      if (it["id"] == id) return true;
+    return false;
+  };
+  EXPECT_TRUE(inbox_has(manager1));
+  EXPECT_FALSE(inbox_has(colleague));
+  ASSERT_EQ(request(port, "POST", "/api/submissions/" + id + "/verify", manager1).status, 200);
+  const Reply ok = request(port, "POST", "/api/submissions/" + id + "/approve", manager2, "{}");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(request(port, "GET", "/api/hazards/" + hid, manager1).js()["status"], "closed");
+}
+
+TEST_F(AuthHttpTest, APlannerReadsItsProvinceADonorItsFunding) {
+  Running srv = serve();
+  const uint16_t port = srv.port;
+  const Caller planner = login(port, "planner1");
+  const Caller donor = login(port, "donor1");
+  const Reply me = request(port, "GET", "/api/me", planner);
+  EXPECT_EQ(me.js()["province"], province_) << me.body;
+  // every hazard and casualty a planner lists is of its province, casualties without names
+  for (const char* e : {"hazards", "casualties", "accidents"}) {
+    const Reply r = request(port, "GET", std::string("/api/") + e + "?limit=1000", planner);
+    ASSERT_EQ(r.status, 200) << e << ": " << r.body;
+    const json items = r.js()["items"];
+    for (const auto& it : items) {
+      EXPECT_EQ(it["province_code"], province_) << e << " " << it["id"];
+      EXPECT_FALSE(it.contains("name") && std::string(e) == "casualties") << it.dump();
+    }
+    // … and all of them: as many as an analyst finds with the province filter
+    const Caller analyst = login(port, "analyst1");
+    const Reply all = request(port, "GET",
+                              std::string("/api/") + e + "?limit=1000&province=" + province_,
+                              analyst);
+    ASSERT_EQ(all.status, 200);
+    EXPECT_EQ(items.size(), all.js()["items"].size()) << e;
+  }
+  // a hazard of another province is not there for the planner
+  storage::Query q;
+  q.where.push_back({"status", storage::Condition::Op::kAnyOf, {std::string("open")}});
+  q.limit = 500;
+  auto open = store_->query(core::schema("hazards"), q);
+  ASSERT_TRUE(open);
+  std::string elsewhere;
+  for (const auto& r : open->records)
+    if (core::get_text(core::schema("hazards"), r, "province_code") != province_) elsewhere = r.id();
+  ASSERT_FALSE(elsewhere.empty());
+  expect_problem(request(port, "GET", "/api/hazards/" + elsewhere, planner), 404);
+  expect_problem(request(port, "GET", "/api/hazards/" + elsewhere + "/history", planner), 404);
+  EXPECT_EQ(request(port, "GET", "/api/hazards/" + sample_hazard_, planner).status, 200);
+  expect_problem(request(port, "GET", "/api/activities", planner), 403);
+  // a planner's report in another province is refused
+  json rep = new_hazard_report();
+  const std::string other_province = province_ == "01" ? "02" : "01";
+  rep["payload"]["province_code"] = other_province;
+  expect_problem(request(port, "POST", "/api/submissions", planner, rep.dump()), 403,
+                 "own province");
+
+  // a donor: the public view, plus its own funding records only
+  const Reply f = request(port, "GET", "/api/funding?limit=1000", donor);
+  ASSERT_EQ(f.status, 200) << f.body;
+  size_t expected = 0;
+  ASSERT_TRUE(store_->scan(core::schema("funding"), [&](core::Record&& r) {
+    expected += core::get_text(core::schema("funding"), r, "donor") == donor_org_ ? 1 : 0;
+    return true;
+  }));
+  ASSERT_GT(expected, 0u);
+  EXPECT_EQ(f.js()["items"].size(), expected);
+  const json funded = f.js()["items"];
+  for (const auto& it : funded) EXPECT_EQ(it["donor"], donor_org_);
+  expect_problem(request(port, "GET", "/api/casualties", donor), 403);
+  expect_problem(request(port, "GET", "/api/hazards/" + sample_hazard_, donor), 404);  // open
+  expect_problem(request(port, "GET", "/api/inbox", donor), 403);
+  expect_problem(request(port, "POST", "/api/submissions", donor, new_hazard_report().dump()),
+                 403);
+  const Reply pub = request(port, "GET", "/api/funding", Caller{});
+  EXPECT_TRUE(pub.status == 401 || pub.status == 403) << pub.body;
+}
+
+TEST_F(AuthHttpTest, TheOperatorReadsSettingKeepsOperatorsToTheirOrganisation) {
+  Running srv = serve();
+  const uint16_t port = srv.port;
+  const Caller officer = login(port, "officer1");
+  const Caller other = login(port, "officer2");
+  const std::string url = "/api/hazards?limit=1000";
+  // the default: national hazards are visible to every operator
+  const Reply national = request(port, "GET", url, officer);
+  ASSERT_EQ(national.status, 200);
+  ASSERT_GT(national.js()["items"].size(), 1u);
+  // organisation: only the hazards assigned to the officer's organisation
+  const auto& hs = core::schema("hazards");
+  auto rec = store_->get(hs, sample_hazard_);
+  ASSERT_TRUE(rec && *rec);
+  core::Record h = **rec;
+  core::set(hs, h, "assigned_org", org1_);
+  ASSERT_TRUE(store_->commit({{"test", "", "assign the sample hazard to org1"},
+                              {{storage::ChangeOp::kUpdate, &hs, h, "test"}}}));
+  ASSERT_TRUE(store_->set_meta("operator_reads", "organisation"));
+  const Reply own = request(port, "GET", url, officer);
+  ASSERT_EQ(own.status, 200) << own.body;
+  std::set<std::string> ids;
+  const json own_items = own.js()["items"];
+  for (const auto& it : own_items) ids.insert(it["id"].get<std::string>());
+  EXPECT_EQ(ids, (std::set<std::string>{sample_hazard_})) << own.body.substr(0, 500);
+  EXPECT_EQ(request(port, "GET", "/api/hazards/" + sample_hazard_, officer).status, 200);
+  expect_problem(request(port, "GET", "/api/hazards/" + sample_hazard_, other), 404);
+  EXPECT_TRUE(request(port, "GET", url, other).js()["items"].empty());
+  expect_problem(request(port, "GET", "/api/casualties", officer), 403);
+  // analysts and managers are not affected
+  EXPECT_EQ(request(port, "GET", url, login(port, "analyst1")).js()["items"].size(),
+            national.js()["items"].size());
+  ASSERT_TRUE(store_->set_meta("operator_reads", "national"));
+  EXPECT_EQ(request(port, "GET", url, officer).js()["items"].size(),
+            national.js()["items"].size());
+}
+
+TEST_F(AuthHttpTest, PlannersNeedAProvinceAndDonorsAnOrganisation) {
+  Running srv = serve();
+  const Caller admin = login(srv.port, "admin1");
+  const int64_t users = count("users");
+  auto add = [&](json body) {
+    body["password"] = kPassword;
+    return request(srv.port, "POST", "/api/users", admin, body.dump());
+  };
+  Reply r = add({{"id", "p-none"}, {"role", "provincial_planner"}});
+  expect_problem(r, 422, "needs --province");
+  EXPECT_EQ(r.js()["errors"][0]["field"], "province");
+  r = add({{"id", "p-bad"}, {"role", "provincial_planner"}, {"province", "99"}});
+  expect_problem(r, 422, "unknown province '99'");
+  r = add({{"id", "a-prov"}, {"role", "analyst"}, {"province", province_}});
+  expect_problem(r, 422, "only provincial planners have a province");
+  r = add({{"id", "d-none"}, {"role", "donor"}});
+  expect_problem(r, 422, "a donor needs");
+  r = add({{"id", "d-bad"}, {"role", "donor"}, {"org", "NOPE"}});
+  expect_problem(r, 422, "unknown organisation");
+  EXPECT_EQ(count("users"), users);
+  r = add({{"id", "mapu2"}, {"role", "provincial_planner"}, {"province", province_}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.js()["province"], province_);
+  EXPECT_EQ(r.js()["role"], "provincial_planner");
+  const Caller p = login(srv.port, "mapu2");
+  EXPECT_EQ(request(srv.port, "GET", "/api/me", p).js()["province"], province_);
 }
 
 TEST_F(AuthHttpTest, PersonalDataReadsAreLoggedOnceThroughOneLog) {

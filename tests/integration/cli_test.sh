@@ -95,4 +95,37 @@ run "$R" --db "$DB" import hazards "$WORK/imsma.csv" --map Hazard_ID=id --map Na
   --map Date=date_recorded --map Area=estimated_area_m2
 expect_rc 0 "import with --map renames"
 expect_eq "$(count "$DB" hazards)" 6 "mapped records imported"
+
+# accounts with an organisation or a province (the roles of organisation boundaries)
+export RECLAIM_PASSWORD='a long enough passphrase'
+cat > "$WORK/orgs.csv" <<CSV
+id,name,type
+CMAC,Cambodian Mine Action Centre,operator
+JPN,Government of Japan,donor
+CSV
+run "$R" --db "$DB" import organisations "$WORK/orgs.csv"
+expect_rc 0 "import organisations"
+USERS0=$(count "$DB" users)
+run "$R" --db "$DB" user add mapu01 --role provincial_planner --province 01
+expect_rc 0 "user add a provincial planner with --province"
+expect_eq "$(sqlite3 "$DB" "SELECT role||'/'||province_code FROM users WHERE id='mapu01'")" "provincial_planner/01" "the planner's province is stored"
+run "$R" --db "$DB" user add dara --role operator_data_officer --organisation CMAC
+expect_rc 0 "user add an officer with --organisation"
+run "$R" --db "$DB" user add jica --role donor --organisation JPN
+expect_rc 0 "user add a donor with --organisation"
+expect_eq "$(sqlite3 "$DB" "SELECT org FROM users WHERE id='jica'")" "JPN" "the donor's organisation is stored"
+run "$R" --db "$DB" user list
+expect_out "prov 01" "user list shows the planner's province"
+run "$R" --db "$DB" user add mapu99 --role provincial_planner --province 99
+expect_rc 4 "an unknown province is refused"
+expect_out "unknown province '99'" "… naming the province"
+run "$R" --db "$DB" user add mapu00 --role provincial_planner
+expect_rc 3 "a planner without a province is refused"
+expect_out "needs --province" "… saying what is missing"
+run "$R" --db "$DB" user add nodonor --role donor
+expect_rc 3 "a donor without an organisation is refused"
+run "$R" --db "$DB" user add ana --role analyst --province 01
+expect_rc 3 "a province for another role is refused"
+expect_eq "$(count "$DB" users)" $((USERS0 + 3)) "refused accounts write nothing"
+unset RECLAIM_PASSWORD
 finish

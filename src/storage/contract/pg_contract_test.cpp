@@ -399,7 +399,11 @@ TEST_F(PgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
   // What a database made by a version-3 binary looks like: no step 4, no filter indexes.
   admin.must(
       "DELETE FROM reclaim_migrations WHERE version >= 4; DROP INDEX hazards_status; "
-      "DROP INDEX hazards_province_code; DROP INDEX accidents_date");
+      "DROP INDEX hazards_province_code; DROP INDEX accidents_date; "
+      // … and none of the columns of step 7
+      "DROP INDEX hazards_assigned_org; ALTER TABLE hazards DROP COLUMN assigned_org; "
+      "ALTER TABLE users DROP COLUMN province_code; ALTER TABLE submissions DROP COLUMN "
+      "verify_by");
   ASSERT_EQ(admin.value("SELECT max(version) FROM reclaim_migrations"), "3");
   auto s = open_store(url_for(db));
   ASSERT_TRUE(s.has_value()) << s.error().message;
@@ -415,6 +419,11 @@ TEST_F(PgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
   EXPECT_THAT(admin.value("SELECT indexdef FROM pg_indexes WHERE indexname = "
                           "'hazards_village_code'"),
               ::testing::HasSubstr("COLLATE \"C\""));
+  // step 7 added its columns again
+  EXPECT_EQ(admin.value("SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+                        "'public' AND (table_name, column_name) IN (('users', 'province_code'), "
+                        "('hazards', 'assigned_org'), ('submissions', 'verify_by'))"),
+            "3");
 }
 
 TEST_F(PgStoreTest, MissingPostGisIsInstalledWhenTheRoleMay) {

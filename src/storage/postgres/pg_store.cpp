@@ -385,6 +385,7 @@ std::string entity_table_ddl(const core::EntitySchema& s) {
     ddl += std::string(",\n  geom geometry(") +
            (s.geometry == core::GeometryKind::kPoint ? "Point" : "MultiPolygon") + ", 4326)";
   for (size_t i = 0; i < s.fields.size(); ++i) {
+    if (s.fields[i].since_migration != 0) continue;  // added by its numbered SQL file
     ddl += ",\n  " + q(s.fields[i].name) + " " + sql_type(s.fields[i].type);
     if (i == 0) ddl += " COLLATE \"C\" NOT NULL";  // ids sort bytewise, as in the GeoPackage
   }

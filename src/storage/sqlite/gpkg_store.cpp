@@ -420,6 +420,7 @@ std::string entity_table_ddl(const core::EntitySchema& s) {
   std::string ddl = "CREATE TABLE " + q(s.name) + " (\n  fid INTEGER PRIMARY KEY AUTOINCREMENT";
   if (features) ddl += ",\n  geom " + std::string(geometry_type_name(s.geometry));
   for (size_t i = 0; i < s.fields.size(); ++i) {
+    if (s.fields[i].since_migration != 0) continue;  // added by its numbered SQL file
     ddl += ",\n  " + q(s.fields[i].name) + " " + sql_type(s.fields[i].type);
     if (i == 0) ddl += " NOT NULL";
   }

@@ -118,6 +118,17 @@ class GpkgStoreTest : public ::testing::Test {
   fs::path dir_, file_;
 };
 
+/// One row in reclaim_migrations per embedded SQL file and generated step (numbers may
+/// have gaps: branches add their steps independently).
+int64_t migration_count() {
+  return static_cast<int64_t>(migration_steps(detail::embedded_migration_files(), 3).size());
+}
+
+/// What step 7 added, removed again (a database of a version-6 or older binary).
+constexpr const char* kUndoStep7 =
+    "DROP INDEX hazards_assigned_org; ALTER TABLE hazards DROP COLUMN assigned_org; "
+    "ALTER TABLE users DROP COLUMN province_code; ALTER TABLE submissions DROP COLUMN verify_by";
+
 TEST_F(GpkgStoreTest, FileIsIdentifiedAsGeoPackage13) {
   ASSERT_NE(open_ok(), nullptr);
   Raw raw(file_);
@@ -422,7 +433,8 @@ TEST_F(GpkgStoreTest, AVersion3DatabaseGetsTheFilterIndexesOfStep4OnOpen) {
   // What a database made by a version-3 binary looks like: no step 4, no filter indexes.
   poke(file_,
        "DELETE FROM reclaim_migrations WHERE version >= 4; DROP INDEX hazards_status; "
-       "DROP INDEX hazards_province_code; DROP INDEX accidents_date");
+       "DROP INDEX hazards_province_code; DROP INDEX accidents_date; " +
+           std::string(kUndoStep7));
   {
     Raw raw(file_);
     ASSERT_TRUE(raw.ok());
@@ -460,6 +472,46 @@ TEST_F(GpkgStoreTest, Step6DropsTheStoredSessionKeyAndAddsTheSessionsTable) {
                         "('id_hash', 'user_id', 'created_at', 'last_seen_at', 'expires_at', "
                         "'device', 'ip')"),
             7);
+}
+
+TEST_F(GpkgStoreTest, AnOlderDatabaseGetsTheColumnsOfStep7AndKeepsItsSubmissionsRouted) {
+  {
+    auto store = open_ok();
+    ASSERT_NE(store, nullptr);
+    const auto& ss = core::schema(core::entity::kSubmissions);
+    core::Record r = core::make_record(ss);
+    for (auto [f, v] : {std::pair{"id", "SUB-000001"}, {"entity", "hazards"},
+                        {"action", "create"}, {"payload", "{}"},
+                        {"date_of_information", "2025-01-01"}, {"status", "submitted"},
+                        {"org", "HALO"}, {"submitted_by", "kim"},
+                        {"submitted_at", "2025-01-02T00:00:00Z"}})
+      core::set(ss, r, f, std::string(v));
+    ASSERT_TRUE(store->commit(change_set({insert_of(ss, r)})));
+  }
+  poke(file_, "DELETE FROM reclaim_migrations WHERE version >= 7; " + std::string(kUndoStep7));
+  {
+    Raw raw(file_);
+    ASSERT_EQ(raw.integer("SELECT COUNT(*) FROM pragma_table_info('users') WHERE name = "
+                          "'province_code'"),
+              0);
+  }
+  auto store = open_ok();
+  ASSERT_NE(store, nullptr);
+  Raw raw(file_);
+  EXPECT_EQ(raw.integer("SELECT MAX(version) FROM reclaim_migrations"),
+            GpkgStore::latest_schema_version());
+  EXPECT_EQ(raw.text("SELECT name FROM reclaim_migrations WHERE version = 7"),
+            "0007_roles_and_boundaries");
+  for (auto [table, column] : {std::pair{"users", "province_code"}, {"hazards", "assigned_org"},
+                               {"submissions", "verify_by"}})
+    EXPECT_EQ(raw.integer("SELECT COUNT(*) FROM pragma_table_info('" + std::string(table) +
+                          "') WHERE name = '" + column + "'"),
+              1)
+        << table << "." << column;
+  // a report submitted before step 7 was for its own organisation to verify
+  auto sub = store->get(core::schema(core::entity::kSubmissions), "SUB-000001");
+  ASSERT_TRUE(sub && *sub);
+  EXPECT_EQ(core::get_text(core::schema(core::entity::kSubmissions), **sub, "verify_by"), "HALO");
 }
 
 TEST_F(GpkgStoreTest, PostgresUrlsGoToThePostgresAdapter) {
