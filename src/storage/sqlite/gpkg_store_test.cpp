@@ -23,12 +23,6 @@
 namespace reclaim::storage {
 namespace {
 
-/// How many migrations this binary applies: the SQL files and the generated step (numbers may
-/// have gaps while branches add theirs; the highest is latest_schema_version()).
-int64_t migration_count() {
-  return static_cast<int64_t>(storage::detail::embedded_migration_files().size()) + 1;
-}
-
 namespace fs = std::filesystem;
 using contract::change_set;
 using contract::full_record;
@@ -125,7 +119,15 @@ int64_t migration_count() {
 }
 
 /// What step 7 added, removed again (a database of a version-6 or older binary).
+/// Step 5's direct-edit triggers name every column, those of step 7 too: SQLite refuses to drop
+/// a column a trigger names, so they go first (an older binary had none of them either).
 constexpr const char* kUndoStep7 =
+    "DROP TRIGGER reclaim_direct_hazards_insert; DROP TRIGGER reclaim_direct_hazards_update; "
+    "DROP TRIGGER reclaim_direct_hazards_delete; "
+    "DROP TRIGGER reclaim_direct_users_insert; DROP TRIGGER reclaim_direct_users_update; "
+    "DROP TRIGGER reclaim_direct_users_delete; "
+    "DROP TRIGGER reclaim_direct_submissions_insert; DROP TRIGGER reclaim_direct_submissions_update; "
+    "DROP TRIGGER reclaim_direct_submissions_delete; "
     "DROP INDEX hazards_assigned_org; ALTER TABLE hazards DROP COLUMN assigned_org; "
     "ALTER TABLE users DROP COLUMN province_code; ALTER TABLE submissions DROP COLUMN verify_by";
 
@@ -460,7 +462,7 @@ TEST_F(GpkgStoreTest, Step6DropsTheStoredSessionKeyAndAddsTheSessionsTable) {
   poke(file_,
        "DELETE FROM reclaim_migrations WHERE version >= 6; DROP TABLE sessions; "
        "INSERT INTO reclaim_meta (key, value) VALUES ('auth_session_key', 'c2VjcmV0'), "
-       "('seed', '7')");
+       "('seed', '7'); " + std::string(kUndoStep7));
   ASSERT_NE(open_ok(), nullptr);
   Raw raw(file_);
   ASSERT_TRUE(raw.ok());
