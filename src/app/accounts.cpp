@@ -217,6 +217,19 @@ Result<void> Accounts::set_role(const auth::Principal& actor, const std::string&
     return fail(Error{ErrorCode::kInvalidArgument,
                       "user '" + login + "': an operator data officer needs an organisation",
                       {{login, "org", "is missing (required for operator data officers)"}}});
+  if (role == auth::Role::kDonor && core::get_text(us(), *r, "org").empty())
+    return fail(Error{ErrorCode::kInvalidArgument,
+                      "user '" + login + "': a donor needs an organisation (the donor's code)",
+                      {{login, "org", "is missing (required for donors)"}}});
+  if (role == auth::Role::kProvincialPlanner) {
+    NewUser nu;
+    nu.login = login;
+    nu.role = role;
+    nu.province = core::get_text(us(), *r, "province_code");
+    if (auto ok = check_province(store_, nu); !ok) return fail(ok.error());
+  } else {
+    core::set(us(), *r, "province_code", core::Value{});  // only planners have a province
+  }
   const std::string before = core::get_text(us(), *r, "role");
   core::set(us(), *r, "role", std::string(auth::role_name(role)));
   auto e = save_and_end_sessions(actor, std::move(*r),

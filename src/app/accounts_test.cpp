@@ -222,6 +222,13 @@ TEST_F(EndingSessionsTest, ARoleChangeEndsSessionsAndTokenAndTheNewRoleApplies) 
   ASSERT_FALSE(no_org);
   EXPECT_EQ(no_org.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(who(again, 0), "kim");  // a refused change ends nothing
+  // A provincial planner needs a province, a donor an organisation: kim has neither.
+  for (auth::Role role : {auth::Role::kProvincialPlanner, auth::Role::kDonor}) {
+    auto refused = accounts_->set_role(admin_, "kim", role);
+    ASSERT_FALSE(refused) << auth::role_name(role);
+    EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument) << refused.error().message;
+  }
+  EXPECT_EQ(who(again, 0), "kim");
   const auth::Principal kim{"kim", auth::Role::kNationalDataManager, "", false};
   EXPECT_EQ(accounts_->set_role(kim, "kim", auth::Role::kAdministrator).error().code,
             ErrorCode::kPermissionDenied);

@@ -196,9 +196,13 @@ m.sh("'%s' --db '%s' user add crashmgr --role national_data_manager" % (R, loc),
 token = m.sh("'%s' --db '%s' user token crashmgr" % (R, loc)).stdout.strip()
 check(bool(token), "an API token")
 total_acked = total_found = 0
+import tempfile
+key_file = os.path.join(tempfile.mkdtemp(prefix="reclaim-crash-key-"), "session.key")
 for i in range(rounds):
     port = m.free_port()
-    srv = subprocess.Popen([R, "--db", loc, "serve", "--listen", "127.0.0.1:%d" % port],
+    # the session key file: beside a GeoPackage by default, a path of its own for PostgreSQL
+    srv = subprocess.Popen([R, "--db", loc, "serve", "--listen", "127.0.0.1:%d" % port,
+                            "--key-file", key_file],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     m.wait_up(port, srv)
     w = m.Writers(port, token, anchors, threads=4, prefix="KH-HZ-6%d" % i).start()

@@ -69,7 +69,8 @@ run "$R" --db "$PRIMARY" --db-read "$STANDBY" status --json
 expect_eq "$OUT" "$PRIMARY_STATUS" "--db-read still shows the standby's (paused) figures"
 # The server reads through the replica too: its /api/status shows the standby's figures.
 SPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$R" --db "$PRIMARY" --db-read "$STANDBY" serve --listen "127.0.0.1:$SPORT" >"$WORK/serve.log" 2>&1 &
+"$R" --db "$PRIMARY" --db-read "$STANDBY" serve --listen "127.0.0.1:$SPORT" \
+  --key-file "$WORK/session.key" >"$WORK/serve.log" 2>&1 &
 SPID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$SPORT/api/status" -o "$WORK/api_status.json" && break; sleep 0.1; done
 kill -TERM "$SPID"; wait "$SPID" 2>/dev/null
