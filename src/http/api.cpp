@@ -10,6 +10,15 @@
 namespace reclaim::http::detail {
 namespace {
 
+/// A stored JSON text as it is, or null when there is none (a history row's before/after).
+void raw_or_null(JsonWriter& w, const std::string& json) {
+  if (json.empty()) {
+    w.null();
+  } else {
+    w.raw(json);
+  }
+}
+
 Response not_found(const Ctx& c) { return problem(c, 404, "Not Found", "no such resource"); }
 
 /// The entity of a path segment (plural or singular); nullptr for unknown and internal ones.
@@ -90,17 +99,9 @@ Response history(Ctx& c, const core::EntitySchema& s, const std::string& id) {
         .key("source_record").str(e.source_record)
         .key("reason").str(e.reason)
         .key("before");
-    if (e.before_json.empty()) {
-      w.null();
-    } else {
-      w.raw(e.before_json);
-    }
+    raw_or_null(w, e.before_json);
     w.key("after");
-    if (e.after_json.empty()) {
-      w.null();
-    } else {
-      w.raw(e.after_json);
-    }
+    raw_or_null(w, e.after_json);
     w.end_object();
   }
   w.end_array().end_object();
@@ -137,12 +138,9 @@ Response direct_edits(Ctx& c) {
         .key("at").str(e.at)
         .key("reason").str(e.reason)
         .key("before");
-    if (e.before_json.empty()) {
-      w.null();
-    } else {
-      w.raw(e.before_json);
-    }
-    w.key("after").raw(e.after_json.empty() ? std::string("{}") : e.after_json);
+    raw_or_null(w, e.before_json);
+    w.key("after");
+    raw_or_null(w, e.after_json);  // null after a delete, as in a record's history
     w.end_object();
   }
   w.end_array().end_object();

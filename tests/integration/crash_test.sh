@@ -55,11 +55,7 @@ rng = random.Random(int(seed))
 sys.path.insert(0, here)
 import mp_lib as m
 
-fails = []
-def check(cond, what):
-    print(("ok   - " if cond else "FAIL - ") + what, flush=True)
-    if not cond:
-        fails.append(what)
+from mp_lib import check, fails
 
 env = dict(os.environ, RECLAIM_PASSWORD="crash test manager")
 counter = [0]

@@ -9,6 +9,15 @@ import subprocess
 import threading
 import time
 
+fails = []  # what check() found wrong; the test exits 1 when it is not empty
+
+
+def check(cond, what):
+    """Prints one TAP-like line (as tests/integration/lib.sh does) and remembers a failure."""
+    print(("ok   - " if cond else "FAIL - ") + what, flush=True)
+    if not cond:
+        fails.append(what)
+
 
 def free_port():
     import socket

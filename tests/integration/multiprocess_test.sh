@@ -34,11 +34,7 @@ R, DB, MGR, ADM, secs, here, work = sys.argv[1:8]
 sys.path.insert(0, here)
 import mp_lib as m
 
-fails = []
-def check(cond, what):
-    print(("ok   - " if cond else "FAIL - ") + what, flush=True)
-    if not cond:
-        fails.append(what)
+from mp_lib import check, fails
 
 anchors = m.anchors(open(os.path.join(work, "anchors")).read())
 check(len(anchors) > 10, "report anchors from the demo hazards (%d)" % len(anchors))

@@ -21,6 +21,7 @@
 
 #include "storage/postgres/pg_store.hpp"
 #include "store_contract.hpp"
+#include "store_query_contract.hpp"
 
 namespace reclaim::storage::contract {
 namespace {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "store_contract.hpp"
+#include "store_query_contract.hpp"
 
 namespace reclaim::storage::contract {
 namespace {

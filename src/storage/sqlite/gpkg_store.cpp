@@ -632,6 +632,27 @@ Result<int> admin_level(int64_t v, std::string_view code) {
   return static_cast<int>(v);
 }
 
+/// The history columns in HistoryEntry order, read back by history_row.
+constexpr const char* kHistorySelect =
+    "SELECT seq, entity, record_id, op, at, \"user\", file, source_record, reason, "
+    "before_json, after_json FROM history";
+
+HistoryEntry history_row(Stmt& st) {
+  HistoryEntry h;
+  h.seq = st.int64(0);
+  h.entity = st.text(1);
+  h.record_id = st.text(2);
+  h.op = st.text(3);
+  h.at = st.text(4);
+  h.user = st.text(5);
+  h.file = st.text(6);
+  h.source_record = st.text(7);
+  h.reason = st.text(8);
+  h.before_json = st.text(9);
+  h.after_json = st.text(10);
+  return h;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------
@@ -1209,8 +1230,7 @@ Result<std::vector<HistoryEntry>> GpkgStore::history(const core::EntitySchema& s
                                                      std::string_view id) {
   Impl& db = *impl_;
   auto st = db.prepare(
-      "SELECT seq, entity, record_id, op, at, \"user\", file, source_record, reason, "
-      "before_json, after_json FROM history WHERE entity = ? AND record_id = ? ORDER BY seq");
+      std::string(kHistorySelect) + " WHERE entity = ? AND record_id = ? ORDER BY seq");
   if (!st) return fail(st.error());
   st->bind_text(1, s.name);
   st->bind_text(2, id);
@@ -1219,19 +1239,7 @@ Result<std::vector<HistoryEntry>> GpkgStore::history(const core::EntitySchema& s
     const int rc = st->step();
     if (rc == SQLITE_DONE) return out;
     if (rc != SQLITE_ROW) return fail(db.db_error(rc, label(s, id, "") + ": cannot read history"));
-    HistoryEntry h;
-    h.seq = st->int64(0);
-    h.entity = st->text(1);
-    h.record_id = st->text(2);
-    h.op = st->text(3);
-    h.at = st->text(4);
-    h.user = st->text(5);
-    h.file = st->text(6);
-    h.source_record = st->text(7);
-    h.reason = st->text(8);
-    h.before_json = st->text(9);
-    h.after_json = st->text(10);
-    out.push_back(std::move(h));
+    out.push_back(history_row(*st));
   }
 }
 
@@ -1607,34 +1615,20 @@ Result<QueryPage> GpkgStore::query(const core::EntitySchema& s, const Query& qy)
 Result<void> GpkgStore::scan_history(const std::function<bool(HistoryEntry&&)>& fn) {
   Impl& db = *impl_;
   auto st = db.prepare(
-      "SELECT seq, entity, record_id, op, at, \"user\", file, source_record, reason, "
-      "before_json, after_json FROM history ORDER BY seq");
+      std::string(kHistorySelect) + " ORDER BY seq");
   if (!st) return fail(st.error());
   for (;;) {
     const int rc = st->step();
     if (rc == SQLITE_DONE) return {};
     if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read the history"));
-    HistoryEntry h;
-    h.seq = st->int64(0);
-    h.entity = st->text(1);
-    h.record_id = st->text(2);
-    h.op = st->text(3);
-    h.at = st->text(4);
-    h.user = st->text(5);
-    h.file = st->text(6);
-    h.source_record = st->text(7);
-    h.reason = st->text(8);
-    h.before_json = st->text(9);
-    h.after_json = st->text(10);
-    if (!fn(std::move(h))) return {};
+    if (!fn(history_row(*st))) return {};
   }
 }
 
 Result<std::vector<HistoryEntry>> GpkgStore::direct_edits(int64_t limit) {
   Impl& db = *impl_;
   auto st = db.prepare(
-      "SELECT seq, entity, record_id, op, at, \"user\", file, source_record, reason, "
-      "before_json, after_json FROM history WHERE reason = " +
+      std::string(kHistorySelect) + " WHERE reason = " +
       lit(kDirectEditReason) + " ORDER BY seq DESC LIMIT ?");
   if (!st) return fail(st.error());
   st->bind_int(1, std::max<int64_t>(0, limit));
@@ -1643,19 +1637,7 @@ Result<std::vector<HistoryEntry>> GpkgStore::direct_edits(int64_t limit) {
     const int rc = st->step();
     if (rc == SQLITE_DONE) return out;
     if (rc != SQLITE_ROW) return fail(db.db_error(rc, db.path + ": cannot read the history"));
-    HistoryEntry h;
-    h.seq = st->int64(0);
-    h.entity = st->text(1);
-    h.record_id = st->text(2);
-    h.op = st->text(3);
-    h.at = st->text(4);
-    h.user = st->text(5);
-    h.file = st->text(6);
-    h.source_record = st->text(7);
-    h.reason = st->text(8);
-    h.before_json = st->text(9);
-    h.after_json = st->text(10);
-    out.push_back(std::move(h));
+    out.push_back(history_row(*st));
   }
 }
 
