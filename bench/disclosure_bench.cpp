@@ -11,6 +11,7 @@
 
 #include "analysis/status.hpp"
 #include "app/service.hpp"
+#include "storage/open/open.hpp"
 
 namespace {
 double cpu_ms() {

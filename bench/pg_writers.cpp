@@ -22,6 +22,7 @@
 #include "core/entities.hpp"
 #include "core/land_release.hpp"
 #include "core/record.hpp"
+#include "storage/open/open.hpp"
 #include "storage/store.hpp"
 
 namespace {

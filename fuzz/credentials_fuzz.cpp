@@ -14,6 +14,7 @@
 #include "auth/crypto.hpp"
 #include "core/entities.hpp"
 #include "fuzz_support.hpp"
+#include "storage/open/open.hpp"
 #include "storage/store.hpp"
 
 namespace {

@@ -12,6 +12,7 @@
 #include "auth/policy.hpp"
 #include "fuzz_support.hpp"
 #include "http/router.hpp"
+#include "storage/open/open.hpp"
 #include "storage/store.hpp"
 
 namespace reclaim::fuzz {

@@ -11,6 +11,7 @@
 
 #include "auth/authenticator.hpp"
 #include "core/entities.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim::app {
 namespace {

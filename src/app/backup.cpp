@@ -1,4 +1,5 @@
 #include "app/backup.hpp"
+#include "storage/open/open.hpp"
 
 #include <unistd.h>
 

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "core/entities.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim::app {
 

@@ -12,6 +12,7 @@
 
 #include "auth/crypto.hpp"
 #include "core/entities.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim::auth {
 namespace {

@@ -10,6 +10,7 @@
 #include "app/backup.hpp"
 #include "storage/db_files.hpp"
 #include "common/error.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim::cli {
 namespace {

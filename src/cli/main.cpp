@@ -23,6 +23,7 @@
 #include "common/date.hpp"
 #include "exchange/exchange.hpp"
 #include "storage/db_files.hpp"
+#include "storage/open/open.hpp"
 #include "storage/store.hpp"
 
 #ifndef RECLAIM_DEFAULT_DATA_DIR

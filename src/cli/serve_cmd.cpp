@@ -7,6 +7,7 @@
 
 #include "auth/session_key.hpp"
 #include "http/server.hpp"
+#include "storage/open/open.hpp"
 #include "storage/store.hpp"
 
 namespace reclaim::cli {

@@ -1,5 +1,5 @@
 #pragma once
-// The schemas of every entity Reclaim records (DOMAIN.md), and the enumerations' vocabularies.
+// The schemas of every entity Reclaim records (docs/domain.md), and the enumerations' vocabularies.
 #include <string_view>
 #include <vector>
 

@@ -1,4 +1,4 @@
-// The demo generator: a synthetic but realistic Cambodia (see docs in demo.hpp and DOMAIN.md).
+// The demo generator: a synthetic but realistic Cambodia (see docs in demo.hpp and docs/domain.md).
 //
 // Pipeline:
 //   1. reference figures (remaining km² by contamination, casualties by year) from CSV files;
@@ -49,7 +49,7 @@ using core::Value;
 // ------------------------------------------------------------------ constants
 constexpr int kCurrentHazardsPerScale = 1400;  ///< open / worked-on hazards at scale 1
 constexpr int kClosedHazardsPerScale = 800;    ///< historical hazards released entirely
-/// Casualties recorded 1979 to the end of 2024 (DOMAIN.md, data/README.md); not a CSV column.
+/// Casualties recorded 1979 to the end of 2024 (docs/domain.md, data/README.md); not a CSV column.
 constexpr double kRecordedCasualties1979To2024 = 65086;
 constexpr int kFirstCasualtyYear = 1979;
 constexpr int kLastCasualtyYear = 2024;
@@ -57,7 +57,7 @@ constexpr int kEoreSessions = 4000;
 constexpr double kOverlapShare = 0.04;  ///< hazards placed deliberately over a neighbour
 constexpr double kM2PerKm2 = 1e6;
 
-/// Land released per year (km², all types) at scale 1: the pattern of DOMAIN.md (55–150 km² a
+/// Land released per year (km², all types) at scale 1: the pattern of docs/domain.md (55–150 km² a
 /// year in 2015–2019, about 240 km² in 2023; 2025 is the first half only).
 constexpr std::array<std::pair<int, double>, 16> kReleaseKm2ByYear = {{
     {2010, 52},

@@ -277,11 +277,7 @@ class Store {
   virtual Result<void> restore_from(Store& source) = 0;
 };
 
-/// Opens a store from a location: a postgresql://… (or postgres://…) URL — PostgreSQL 15 +
-/// PostGIS 3 — or else a file path (a GeoPackage, created if missing), then migrates it.
-/// Errors: kIo (unreachable server, bad credentials, unwritable file), kUnsupported (a file that
-/// is not a Reclaim GeoPackage), kFailedPrecondition (schema newer than this binary).
-Result<std::unique_ptr<Store>> open_store(const std::string& location);
+// storage::open_store, the factory that picks an adapter, is in storage/open/open.hpp.
 
 // The portable Store::query: a scan filtered and sorted in memory (header-only so that every
 // adapter library gets it without a new link dependency).

@@ -1,6 +1,7 @@
 // The report workflow on a temporary GeoPackage: every report type's full path, the role rules,
 // reconciliation (duplicates, date of information, land release), concurrency, history and the
 // personal-data access log.
+#include "storage/open/open.hpp"
 #include "workflow/workflow.hpp"
 
 #include <gmock/gmock.h>

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "storage/postgres/pg_store.hpp"
+#include "storage/open/open.hpp"
 #include "store_contract.hpp"
 #include "store_query_contract.hpp"
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "storage/open/open.hpp"
 #include "store_contract.hpp"
 #include "store_query_contract.hpp"
 

@@ -1,6 +1,7 @@
 // GeoPackage-specific behaviour of the SQLite adapter: the file is a valid GeoPackage 1.3 that
 // GDAL (and so QGIS) reads, with populated R-tree indexes and numbered migrations.
 #include "storage/sqlite/gpkg_store.hpp"
+#include "storage/open/open.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 
 #include "storage/postgres/pg_store.hpp"
 #include "storage/sqlite/gpkg_store.hpp"
-#include "storage/store.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim::storage {
 
