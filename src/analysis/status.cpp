@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/plural.hpp"
 #include "core/entities.hpp"
 #include "core/land_release.hpp"
 #include "geo/geodesic.hpp"
@@ -314,12 +315,25 @@ std::string status_to_json(const Status& s, Audience audience) {
   return j.dump(2);
 }
 
+bool nothing_recorded(const Status& s) {
+  const AreaSummary& n = s.national;
+  return n.hazards_by_class_status.empty() && n.released_by_year.empty() &&
+         n.eo_destroyed_by_year.empty() && n.casualties_by_year.empty() &&
+         s.eo_finds_by_category.empty() && s.provinces.empty();
+}
+
 std::string status_to_text(const Status& s) {
   std::string out;
   char line[256];
   const AreaSummary& n = s.national;
   out += "Reclaim — national mine action status";
   out += s.as_of ? " as of " + s.as_of->iso() + "\n" : std::string("\n");
+  // "on or before 1990-01-01" with --as-of, else "" (what a "none" line refers to)
+  const std::string by_date = s.as_of ? " on or before " + s.as_of->iso() : std::string();
+  if (nothing_recorded(s)) {
+    out += "\nno records" + (s.as_of ? by_date : std::string(" yet")) + "\n";
+    return out;
+  }
   out += "\nHazards (count by class and status)\n";
   for (const auto& [cls, m] : n.hazards_by_class_status) {
     out += "  " + cls + ":";
@@ -340,6 +354,7 @@ std::string status_to_text(const Status& s) {
     if (auto it = n.remaining.find(t); it != n.remaining.end()) row(t, it->second);
   row("all", n.remaining_all);
   out += "\nLand released per year, km² (cancelled / reduced / cleared)\n";
+  if (n.released_by_year.empty()) out += "  no land released" + by_date + "\n";
   for (const auto& [y, r] : n.released_by_year) {
     std::snprintf(line, sizeof line, "  %d  %8s  %8s  %8s   total %8s\n", y,
                   km2(r.cancelled_m2).c_str(), km2(r.reduced_m2).c_str(),
@@ -352,9 +367,8 @@ std::string status_to_text(const Status& s) {
     at += e.at_mines;
     erw += e.erw_items;
   }
-  std::snprintf(line, sizeof line, "\nEO destroyed: %ld AP mines, %ld AT mines, %ld ERW items\n", ap,
-                at, erw);
-  out += line;
+  out += "\nEO destroyed: " + plural(ap, "AP mine") + ", " + plural(at, "AT mine") + ", " +
+         plural(erw, "ERW item") + "\n";
   out += "\nCasualties per year (total: killed/injured; male/female; adult/child)\n";
   int total = 0;
   for (const auto& [y, c] : n.casualties_by_year) {
@@ -364,8 +378,7 @@ std::string status_to_text(const Status& s) {
                   c.killed, c.injured, c.male, c.female, c.adult, c.child);
     out += line;
   }
-  std::snprintf(line, sizeof line, "  all years: %d casualties recorded\n", total);
-  out += line;
+  out += "  all years: " + plural(total, "casualty") + " recorded\n";
   std::snprintf(line, sizeof line, "\nVillages affected: %d, of which mine-free now: %d\n",
                 n.villages_affected, n.villages_mine_free);
   out += line;

@@ -93,6 +93,11 @@ CasualtyMask public_casualty_mask(const Status& s);
 /// "suppressed": true when any of its figures is hidden, and the top carries
 /// "small_counts_suppressed": true and "suppression_threshold".
 std::string status_to_json(const Status& s, Audience audience = Audience::kOfficial);
+/// The status as text for a terminal. When nothing was recorded (by the as-of date) it says so
+/// ("no records on or before 1990-01-01", "no records yet") instead of printing empty tables;
+/// an empty per-year section says "no land released on or before …".
 std::string status_to_text(const Status& s);
+/// True when the status counts no hazard, release, EO, casualty or province at all.
+bool nothing_recorded(const Status& s);
 
 }  // namespace reclaim::analysis

@@ -37,6 +37,7 @@ using core::AdminUnit;
 using core::RawRecord;
 using core::Record;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 AdminUnit unit(std::string code, std::string parent, AdminLevel level, std::string latin) {
   AdminUnit u;
@@ -384,6 +385,27 @@ TEST_F(NationalStatus, TextReportStatesTheDateAndTotals) {
   EXPECT_THAT(t, HasSubstr("as of 2023-12-31"));
   EXPECT_THAT(t, HasSubstr("all years: 3 casualties recorded"));
   EXPECT_THAT(t, HasSubstr("Villages affected: 3, of which mine-free now: 0"));
+}
+
+TEST_F(NationalStatus, TextBeforeAnyRecordSaysSoInsteadOfEmptyTables) {
+  const auto s = compute_status(in_, date_from_ymd(1990, 1, 1));
+  EXPECT_TRUE(nothing_recorded(s));
+  const std::string t = status_to_text(s);
+  EXPECT_THAT(t, HasSubstr("no records on or before 1990-01-01"));
+  EXPECT_THAT(t, Not(HasSubstr("Land released per year"))) << t;
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(status_to_json(s)));
+  EXPECT_EQ(j["as_of"], "1990-01-01");
+  EXPECT_TRUE(j["national"]["released_by_year"].empty());
+  EXPECT_TRUE(j["provinces"].empty());
+}
+
+TEST_F(NationalStatus, TextWithHazardsButNoReleaseYetSaysNoLandReleased) {
+  const auto s = compute_status(in_, date_from_ymd(2022, 12, 31));
+  EXPECT_FALSE(nothing_recorded(s));
+  const std::string t = status_to_text(s);
+  EXPECT_THAT(t, HasSubstr("no land released on or before 2022-12-31"));
+  EXPECT_THAT(t, HasSubstr("all years: 0 casualties recorded"));
 }
 
 TEST(StatusEmpty, NoRecordsGiveAnEmptyStatus) {

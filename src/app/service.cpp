@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/plural.hpp"
 #include "core/devices.hpp"
 #include "core/entities.hpp"
 #include "core/land_release.hpp"
@@ -154,7 +155,8 @@ Result<ImportReport> Service::import_file(const std::string& entity, const std::
     auto [it, inserted] = first_seen.emplace(c.record.id(), c.source);
     if (!inserted) {
       rep.errors.push_back({describe(s, c.record, c.source), s.id_field().name,
-                            "duplicate id: also at " + it->second + " of this file"});
+                            c.record.id() + " is also at " + it->second +
+                                " of this file (duplicate id)"});
       c.ok = false;
     } else {
       ids.push_back(c.record.id());
@@ -166,7 +168,7 @@ Result<ImportReport> Service::import_file(const std::string& entity, const std::
   for (auto& c : cands)
     if (c.ok && in_db.count(c.record.id())) {
       rep.errors.push_back({describe(s, c.record, c.source), s.id_field().name,
-                            "id already exists in the database"});
+                            c.record.id() + " already exists in the database"});
       c.ok = false;
     }
 
@@ -217,8 +219,8 @@ Result<ImportReport> Service::import_file(const std::string& entity, const std::
       }
       core::Record trial = it->second;
       if (auto ok = core::apply_activity(trial, c->record); !ok) {
-        rep.errors.push_back({describe(s, c->record, c->source), "cleared_m2",
-                              ok.error().message});
+        rep.errors.push_back({describe(s, c->record, c->source),
+                              core::release_field(c->record), ok.error().message});
         c->ok = false;
         continue;
       }
@@ -243,7 +245,7 @@ Result<ImportReport> Service::import_file(const std::string& entity, const std::
 
   if (!rep.errors.empty() && !opts.skip_invalid) {
     std::string msg = path + ": " + std::to_string(rep.rejected) + " of " +
-                      std::to_string(rep.read) + " " + s.name +
+                      plural(static_cast<int64_t>(rep.read), s.singular) +
                       " rejected; nothing was imported. First problem: " +
                       rep.errors.front().record + ": " + rep.errors.front().field + " " +
                       rep.errors.front().message;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "app/backup.hpp"
+#include "cli/database.hpp"
 #include "storage/db_files.hpp"
 #include "common/error.hpp"
 #include "storage/open/open.hpp"
@@ -94,6 +95,7 @@ std::function<std::optional<int>()> register_backup_commands(CLI::App& app, cons
     auto secret = secret_from(*a);
     if (!secret) return report(secret.error());
     if (bk->parsed()) {
+      if (auto r = check_database(db, DbMode::kMustExist); !r) return report(r.error());
       if (a->encrypt && secret->empty())
         return usage("backup --encrypt needs --key-file, --passphrase-file or "
                      "RECLAIM_BACKUP_PASSPHRASE");

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "auth/session_key.hpp"
+#include "cli/database.hpp"
 #include "common/error.hpp"
 
 namespace reclaim::cli {
@@ -27,7 +28,15 @@ std::function<std::optional<int>()> register_key_command(CLI::App& app, const st
                      "key file (default: RECLAIM_KEY_FILE, else <db>.key beside a GeoPackage)");
   return [rotate, key_file, &db]() -> std::optional<int> {
     if (!rotate->parsed()) return std::nullopt;
-    auto path = auth::key_file_path(db, configured_key_file(*key_file));
+    const std::string configured = configured_key_file(*key_file);
+    // The default key file is <db>.key: a mistyped --db would start a key for no database.
+    if (configured.empty()) {
+      if (auto r = check_database(db, DbMode::kMustExist); !r) {
+        std::cerr << "reclaim: error: " << r.error().message << "\n";
+        return exit_code_for(r.error().code);
+      }
+    }
+    auto path = auth::key_file_path(db, configured);
     if (!path) {
       std::cerr << "reclaim: error: " << path.error().message << "\n";
       return kExitUsage;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -16,14 +17,16 @@
 
 #include "app/service.hpp"
 #include "cli/backup_cmd.hpp"
+#include "cli/counted.hpp"
+#include "cli/database.hpp"
 #include "cli/key_cmd.hpp"
 #include "cli/user_cmd.hpp"
 #include "cli/migrate_cmd.hpp"
 #include "cli/serve_cmd.hpp"
 #include "common/date.hpp"
+#include "common/plural.hpp"
 #include "exchange/exchange.hpp"
 #include "storage/db_files.hpp"
-#include "storage/open/open.hpp"
 #include "storage/store.hpp"
 
 #ifndef RECLAIM_DEFAULT_DATA_DIR
@@ -34,6 +37,7 @@ namespace {
 
 using reclaim::Error;
 using reclaim::Result;
+using reclaim::cli::counted;
 
 int report(const Error& e) {
   std::cerr << "reclaim: error: " << e.message << "\n";
@@ -62,23 +66,33 @@ std::string os_user() {
   return u ? u : "unknown";
 }
 
+/// The format `export` writes: --format when given, else the one the output's extension names
+/// (exchange::output_format). nullopt after printing the usage error: an unknown --format, an
+/// extension that names another format, or no --format and no known extension.
+std::optional<std::string> export_format(const std::string& flag, const std::string& out) {
+  std::optional<reclaim::exchange::Format> given;
+  if (!flag.empty()) {
+    auto f = reclaim::exchange::parse_format(flag);
+    if (!f) {
+      std::cerr << "reclaim: export: --format: " << f.error().message << "\n";
+      return std::nullopt;
+    }
+    given = *f;
+  }
+  auto f = reclaim::exchange::output_format(out, given);
+  if (!f) {
+    std::cerr << "reclaim: export: " << f.error().message
+              << (given ? "" : "; or give --format") << "\n";
+    return std::nullopt;
+  }
+  return reclaim::exchange::format_name(*f);
+}
+
 struct Globals {
   std::string db = "reclaim.gpkg";
   std::string data_dir;
   std::string db_read;  ///< a read-only replica for the read-only commands ("" = --db)
 };
-
-Result<std::unique_ptr<reclaim::app::Service>> open_service(const Globals& g) {
-  auto store = reclaim::storage::open_store(g.db);
-  if (!store) return tl::unexpected(store.error());
-  auto svc = std::make_unique<reclaim::app::Service>(std::move(*store));
-  if (!g.db_read.empty()) {
-    auto replica = reclaim::storage::open_store(g.db_read);
-    if (!replica) return tl::unexpected(replica.error());
-    svc->set_read_store(std::move(*replica));
-  }
-  return svc;
-}
 
 }  // namespace
 
@@ -121,10 +135,12 @@ int main(int argc, char** argv) try {
   add_import_opts(val);
 
   // export
-  std::string ex_entity, ex_format = "gpkg", ex_out;
+  std::string ex_entity, ex_format, ex_out;
   auto* exp = cli.add_subcommand("export", "write every record of an entity to a file");
   exp->add_option("entity", ex_entity)->required();
-  exp->add_option("--format", ex_format, "gpkg|geojson|csv|xlsx|shp|kml")->capture_default_str();
+  exp->add_option("--format", ex_format,
+                  "gpkg|geojson|csv|xlsx|shp|kml (default: the output's extension; .zip is a "
+                  "zipped Shapefile)");
   exp->add_option("-o,--output", ex_out, "output file")->required();
 
   // status
@@ -203,6 +219,12 @@ int main(int argc, char** argv) try {
     return rc == 0 ? 0 : reclaim::kExitUsage;
   }
 
+  std::string export_format_name;
+  if (*exp) {
+    auto f = export_format(ex_format, ex_out);
+    if (!f) return reclaim::kExitUsage;
+    export_format_name = *f;
+  }
   if (auto rc = run_migrate()) return *rc;
   if (auto rc = run_backup()) return *rc;
   if (auto rc = run_key()) return *rc;
@@ -212,7 +234,10 @@ int main(int argc, char** argv) try {
     sa.key_file = reclaim::cli::configured_key_file(sa.key_file);
     return reclaim::cli::run_serve(sa);
   }
-  auto svc = open_service(g);
+  // Only init and demo create the database; every other command needs it to exist.
+  using reclaim::cli::DbMode;
+  const auto mode = *init || *dem ? DbMode::kCreate : DbMode::kMustExist;
+  auto svc = reclaim::cli::open_service(g.db, g.db_read, mode);
   if (!svc) return report(svc.error());
   reclaim::app::Service& s = **svc;
   if (users->parsed()) return users->run(s.store());
@@ -259,18 +284,21 @@ int main(int argc, char** argv) try {
     for (size_t i = 0; i < r->errors.size() && i < 20; ++i)
       std::cerr << "  skipped " << r->errors[i].record << ": " << r->errors[i].field << " "
                 << r->errors[i].message << "\n";
-    std::cout << (val->parsed() ? "valid: " : "imported ") << r->accepted << " of " << r->read << " "
-              << r->entity << (val->parsed() ? " would be imported" : "") << " from " << r->file;
+    std::cout << (val->parsed() ? "valid: " : "imported ") << r->accepted << " of "
+              << counted(r->read, r->entity) << (val->parsed() ? " would be imported" : "")
+              << " from " << r->file;
     if (r->rejected) std::cout << " (" << r->rejected << " rejected)";
-    if (r->hazards_updated) std::cout << "; " << r->hazards_updated << " hazards updated";
+    if (r->hazards_updated)
+      std::cout << "; " << counted(r->hazards_updated, reclaim::core::entity::kHazards)
+                << " updated";
     std::cout << "\n";
     return 0;
   }
   if (*exp) {
     if (auto r = guard(ex_out, "export file"); !r) return report(r.error());
-    auto r = s.export_file(ex_entity, ex_format, ex_out);
+    auto r = s.export_file(ex_entity, export_format_name, ex_out);
     if (!r) return report(r.error());
-    std::cout << "exported " << *r << " " << ex_entity << " to " << ex_out << "\n";
+    std::cout << "exported " << counted(*r, ex_entity) << " to " << ex_out << "\n";
     return 0;
   }
   if (*edc) {
@@ -297,7 +325,7 @@ int main(int argc, char** argv) try {
       std::cout << "no direct edits: every change went through Reclaim\n";
       return 0;
     }
-    std::cout << r->size() << " direct edit" << (r->size() == 1 ? "" : "s")
+    std::cout << reclaim::plural(static_cast<int64_t>(r->size()), "direct edit")
               << " (made outside Reclaim, not validated; review them), newest first:\n";
     for (const auto& e : *r)
       std::cout << "  #" << e.seq << " " << e.at << " " << e.op << " " << e.entity << " "
@@ -325,7 +353,7 @@ int main(int argc, char** argv) try {
     auto r = s.demo(seed, scale, g.data_dir);
     if (!r) return report(r.error());
     std::cout << "demo database " << g.db << " (seed " << seed << ", scale " << scale << "):";
-    for (const auto& [e, n] : r->counts) std::cout << " " << n << " " << e << ";";
+    for (const auto& [e, n] : r->counts) std::cout << " " << counted(n, e) << ";";
     std::cout << "\n";
     return 0;
   }

@@ -5,8 +5,10 @@
 #include <string>
 
 #include "app/migrate.hpp"
+#include "cli/counted.hpp"
 #include "storage/db_files.hpp"
 #include "common/error.hpp"
+#include "common/plural.hpp"
 
 namespace reclaim::cli {
 
@@ -36,17 +38,18 @@ std::function<std::optional<int>()> register_migrate_command(CLI::App& app) {
     }
     int64_t records = 0;
     for (const auto& [entity, n] : r->records) records += n;
-    std::cout << "migrated " << args->from << " -> " << args->to << ": " << records
-              << " records (";
+    std::cout << "migrated " << args->from << " -> " << args->to << ": "
+              << plural(records, "record") << " (";
     bool first = true;
     for (const auto& [entity, n] : r->records) {
       if (n == 0) continue;
-      std::cout << (first ? "" : ", ") << n << " " << entity;
+      std::cout << (first ? "" : ", ") << counted(n, entity);
       first = false;
     }
-    std::cout << "), " << r->history << " history entries, " << r->admin_units
-              << " admin units, " << r->boundaries << " boundaries, " << r->settings
-              << " settings\n";
+    std::cout << "), " << plural(r->history, "history entry") << ", "
+              << plural(static_cast<int64_t>(r->admin_units), "admin unit") << ", "
+              << plural(static_cast<int64_t>(r->boundaries), "boundary") << ", "
+              << plural(static_cast<int64_t>(r->settings), "setting") << "\n";
     return 0;
   };
 }

@@ -6,8 +6,8 @@
 #include <iostream>
 
 #include "auth/session_key.hpp"
+#include "cli/database.hpp"
 #include "http/server.hpp"
-#include "storage/open/open.hpp"
 #include "storage/store.hpp"
 
 namespace reclaim::cli {
@@ -47,19 +47,16 @@ int run_serve(const ServeArgs& a) {
   // Each worker: its own connection to the primary (writes, access log) and, with --db-read,
   // its own connection to the replica for every read route.
   http::ServiceFactory factory = [db, db_read]() -> Result<std::unique_ptr<app::Service>> {
-    auto store = storage::open_store(db);
-    if (!store) return fail(store.error());
-    auto svc = std::make_unique<app::Service>(std::move(*store));
-    if (!db_read.empty()) {
-      auto replica = storage::open_store(db_read);
-      if (!replica) return fail(replica.error());
-      svc->set_read_store(std::move(*replica));
-    }
-    return svc;
+    return open_service(db, db_read, DbMode::kMustExist);
   };
   // Accounts: the Authenticator must be the only user of its store (authenticator.hpp), so it
   // gets a connection of its own, opened before and closed after the server's.
   // The session signing key: a file, never the database (a copy of it signs nobody in).
+  // serve never creates a database: a mistyped --db would serve an empty one.
+  if (auto r = check_database(db, DbMode::kMustExist); !r) {
+    std::cerr << "reclaim: error: " << r.error().message << "\n";
+    return exit_code_for(r.error().code);
+  }
   auto key_path = auth::key_file_path(db, a.key_file);
   if (!key_path) {
     std::cerr << "reclaim: error: " << key_path.error().message << "\n";
@@ -70,7 +67,7 @@ int run_serve(const ServeArgs& a) {
     std::cerr << "reclaim: error: " << key.error().message << "\n";
     return exit_code_for(key.error().code);
   }
-  auto auth_store = storage::open_store(db);
+  auto auth_store = open_database(db, DbMode::kMustExist);
   if (!auth_store) {
     std::cerr << "reclaim: error: " << auth_store.error().message << "\n";
     return exit_code_for(auth_store.error().code);

@@ -8,6 +8,7 @@
 #include "auth/clock.hpp"
 #include "auth/policy.hpp"
 #include "common/error.hpp"
+#include "common/plural.hpp"
 
 namespace reclaim::cli {
 namespace {
@@ -115,7 +116,7 @@ class UserCommandsImpl final : public UserCommands {
     if (revoke_->parsed()) {
       auto n = accounts.revoke(me, login_);
       if (!n) return report(n.error());
-      std::cout << "ended " << *n << " session" << (*n == 1 ? "" : "s") << " and the API token of "
+      std::cout << "ended " << plural(*n, "session") << " and the API token of "
                 << login_ << "\n";
       return 0;
     }

@@ -45,6 +45,19 @@ Result<void> check_transition(HazardStatus from, HazardStatus to) {
   return {};
 }
 
+const char* release_field(const Record& activity) {
+  const EntitySchema& as = schema(entity::kActivities);
+  const char* field = "cleared_m2";
+  double most = 0;
+  for (const char* f : {"cancelled_m2", "reduced_m2", "cleared_m2"}) {
+    if (const double v = get_real(as, activity, f); v > most) {
+      most = v;
+      field = f;
+    }
+  }
+  return field;
+}
+
 double remaining_m2(const Record& hazard) {
   return get_real(schema(entity::kHazards), hazard, "remaining_m2");
 }

@@ -35,6 +35,11 @@ inline constexpr double kAreaToleranceM2 = 0.5;
 /// hazard.
 Result<void> apply_activity(Record& hazard, const Record& activity);
 
+/// The field of an activity (built-in schema) that a land-release error of apply_activity is
+/// reported under: the one of cancelled_m2, reduced_m2 and cleared_m2 that releases the most
+/// (the first of them on a tie; cleared_m2 when the activity releases nothing).
+const char* release_field(const Record& activity);
+
 /// remaining_m2 of a hazard record.
 double remaining_m2(const Record& hazard);
 

@@ -174,6 +174,18 @@ TEST(ApplyActivity, RejectsAnActivityOfAnotherHazard) {
   EXPECT_EQ(h.values, before.values);
 }
 
+TEST(ReleaseField, AnOverReleaseIsReportedUnderTheFieldThatReleasesIt) {
+  EXPECT_STREQ(release_field(activity("A1", "H1", "non_technical_survey", {999999, 0, 0})),
+               "cancelled_m2");
+  EXPECT_STREQ(release_field(activity("A2", "H1", "technical_survey", {0, 5000, 0})),
+               "reduced_m2");
+  EXPECT_STREQ(release_field(activity("A3", "H1", "clearance", {0, 0, 700})), "cleared_m2");
+  // several: the largest; nothing released: cleared_m2
+  EXPECT_STREQ(release_field(activity("A4", "H1", "technical_survey", {100, 9000, 0})),
+               "reduced_m2");
+  EXPECT_STREQ(release_field(activity("A5", "H1", "eod_spot_task", {})), "cleared_m2");
+}
+
 TEST(HazardStatus, NamesRoundTrip) {
   for (auto s : {HazardStatus::kOpen, HazardStatus::kWorkedOn, HazardStatus::kClosed,
                  HazardStatus::kHandedOver}) {

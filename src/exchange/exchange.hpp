@@ -3,6 +3,7 @@
 // (a WKT column or lon/lat columns), XLSX. Only this module includes gdal.h.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +19,17 @@ enum class Format { kGpkg, kGeoJson, kCsv, kXlsx, kShp, kKml };
 
 /// "gpkg" | "geojson" | "csv" | "xlsx" | "shp" | "kml".  Errors: kUnsupported.
 Result<Format> parse_format(std::string_view name);
-/// The format a path's extension implies (.gpkg .geojson/.json .csv .xlsx .shp/.zip .kml).
-/// Errors: kUnsupported naming the extension.
+/// The name parse_format reads: "gpkg", "geojson", "csv", "xlsx", "shp", "kml".
+const char* format_name(Format format) noexcept;
+/// The format a path's extension implies (.gpkg .geojson/.json .csv .xlsx .shp/.zip/.dbf
+/// .kml, any case). Errors: kUnsupported naming the extension and listing the accepted ones.
 Result<Format> format_of_path(std::string_view path);
+/// The format to write `path` in (`reclaim export`): `given` (--format) when set, else the one
+/// the extension implies. With `given`, an extension that implies a DIFFERENT format is refused
+/// (`--format csv -o x.xlsx`); an extension that implies none (`.txt`) is allowed.
+/// Errors: kInvalidArgument "--format csv, but the output x.xlsx has the extension of xlsx…";
+/// kUnsupported as format_of_path (no `given` and no known extension).
+Result<Format> output_format(std::string_view path, std::optional<Format> given);
 
 struct ReadOptions {
   /// Column renames (old name -> canonical name), e.g. from --map or a mapping file.

@@ -194,6 +194,23 @@ TEST_F(ExchangeTest, ShapefileComesBackWithOriginalRingOrientation) {
   EXPECT_EQ((*r)[0].geometry.polygons[0].rings[1], records[0].geometry.polygons[0].rings[1]);
 }
 
+TEST_F(ExchangeTest, AFormatWrittenUnderAnotherExtensionIsOneFileOfThatFormat) {
+  // GDAL's CSV driver makes a folder of a name without ".csv": the file must still be a file.
+  const auto& s = core::schema(core::entity::kHazards);
+  const auto records = sample_hazards();
+  ASSERT_TRUE(write_file(path("h.txt"), Format::kCsv, s, records).has_value());
+  ASSERT_TRUE(std::filesystem::is_regular_file(path("h.txt")));
+  std::ifstream in(path("h.txt"), std::ios::binary);
+  std::string first;
+  std::getline(in, first);
+  EXPECT_EQ(first.rfind("\xEF\xBB\xBFid,", 0), 0u) << first;  // BOM, then the id column
+  ASSERT_TRUE(write_file(path("h.dat"), Format::kGpkg, s, records).has_value());
+  std::ifstream g(path("h.dat"), std::ios::binary);
+  std::string magic(16, '\0');
+  g.read(magic.data(), 16);
+  EXPECT_EQ(magic, std::string("SQLite format 3\0", 16));
+}
+
 TEST_F(ExchangeTest, PointsRoundTripThroughCsvAsLonLat) {
   const auto& s = core::schema(core::entity::kEoFinds);
   core::Record f = core::make_record(s);
@@ -654,6 +671,37 @@ TEST(Format, FromNameAndPath) {
   auto bad = format_of_path("b.txt");
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().message.find(".txt"), std::string::npos);
+}
+
+TEST(Format, OutputFollowsTheExtensionUnlessFormatIsGiven) {
+  const std::pair<const char*, Format> by_extension[] = {
+      {"h.csv", Format::kCsv},   {"h.geojson", Format::kGeoJson}, {"h.gpkg", Format::kGpkg},
+      {"h.kml", Format::kKml},   {"h.xlsx", Format::kXlsx},       {"h.shp", Format::kShp},
+      {"h.zip", Format::kShp},   {"dir/H.CSV", Format::kCsv}};
+  for (const auto& [path, want] : by_extension) {
+    auto f = output_format(path, std::nullopt);
+    ASSERT_TRUE(f.has_value()) << path << ": " << f.error().message;
+    EXPECT_EQ(*f, want) << path;
+  }
+  EXPECT_EQ(*output_format("h.zip", Format::kShp), Format::kShp);
+  EXPECT_EQ(*output_format("h.json", Format::kGeoJson), Format::kGeoJson);
+  EXPECT_EQ(*output_format("h.txt", Format::kCsv), Format::kCsv) << "--format decides";
+  EXPECT_EQ(*output_format("hazards", Format::kGpkg), Format::kGpkg);
+}
+
+TEST(Format, AFormatThatContradictsTheExtensionIsRefusedNamingBoth) {
+  auto f = output_format("out/x.xlsx", Format::kCsv);
+  ASSERT_FALSE(f.has_value());
+  EXPECT_EQ(f.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(f.error().message.find("--format csv"), std::string::npos) << f.error().message;
+  EXPECT_NE(f.error().message.find(".xlsx"), std::string::npos) << f.error().message;
+  EXPECT_FALSE(output_format("h.csv", Format::kGpkg).has_value());
+  auto none = output_format("h.txt", std::nullopt);
+  ASSERT_FALSE(none.has_value());
+  EXPECT_EQ(none.error().code, ErrorCode::kUnsupported);
+  for (Format fmt : {Format::kGpkg, Format::kGeoJson, Format::kCsv, Format::kXlsx, Format::kShp,
+                     Format::kKml})
+    EXPECT_EQ(*parse_format(format_name(fmt)), fmt);
 }
 
 TEST(Gazetteer, CountsLeadingZerosAndKhmerNames) {

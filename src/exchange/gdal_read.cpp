@@ -306,6 +306,38 @@ Result<Format> format_of_path(std::string_view path) {
                   "' (expected .gpkg, .geojson, .json, .csv, .xlsx, .shp, .zip or .kml)");
 }
 
+const char* format_name(Format format) noexcept {
+  switch (format) {
+    case Format::kGpkg:
+      return "gpkg";
+    case Format::kGeoJson:
+      return "geojson";
+    case Format::kCsv:
+      return "csv";
+    case Format::kXlsx:
+      return "xlsx";
+    case Format::kShp:
+      return "shp";
+    case Format::kKml:
+      return "kml";
+  }
+  return "gpkg";
+}
+
+Result<Format> output_format(std::string_view path, std::optional<Format> given) {
+  auto implied = format_of_path(path);
+  if (!given) return implied;
+  if (implied && *implied != *given) {
+    const auto dot = path.find_last_of('.');
+    return fail(ErrorCode::kInvalidArgument,
+                std::string("--format ") + format_name(*given) + ", but the output " +
+                    std::string(path) + " has the extension " + std::string(path.substr(dot)) +
+                    " of " + format_name(*implied) + ": name the file ." + format_name(*given) +
+                    (*given == Format::kShp ? " (or .zip)" : "") + " or drop --format");
+  }
+  return *given;
+}
+
 Result<std::vector<core::RawRecord>> read_file(const std::string& path, const ReadOptions& opts) {
   auto fmt = format_of_path(path);
   if (!fmt) return tl::unexpected(fmt.error());

@@ -204,8 +204,9 @@ Result<void> write_file(const std::string& path, Format format, const core::Enti
 
   const bool zipped = format == Format::kShp && ends_with_zip(path);
   const std::string base = zipped ? s.name : fs::path(path).stem().string();
-  const fs::path tmp_file =
-      tmp.dir / (format == Format::kShp ? base + ".shp" : fs::path(path).filename().string());
+  // The temporary file carries the format's own extension whatever `path` ends in: GDAL's CSV
+  // driver makes a folder of a name without ".csv" (`--format csv -o hazards.txt`).
+  const fs::path tmp_file = tmp.dir / (base + "." + format_name(format));
 
   const bool table = format == Format::kCsv || format == Format::kXlsx;
   OGRwkbGeometryType gtype = wkbNone;

@@ -231,7 +231,7 @@ Result<Workflow::Plan> Workflow::plan(const SubmissionView& sub, const ApproveOp
     core::Record h = std::move(**hazard);
     if (auto ok = core::apply_activity(h, main); !ok)
       return fail(Error{ok.error().code, ok.error().message,
-                        {{label(s, main.id()), "cleared_m2", ok.error().message}}});
+                        {{label(s, main.id()), core::release_field(main), ok.error().message}}});
     p.created.push_back(s.name + "/" + main.id());
     p.updated.push_back(hs.name + "/" + hid);
     p.changes.push_back({storage::ChangeOp::kInsert, &s, std::move(main), src});
