@@ -49,6 +49,7 @@ test: build
 
 bench: build
 	./bench/run.sh
+	./bench/kml_tiles_bench.sh
 
 clean:
 	rm -rf $(BUILD)

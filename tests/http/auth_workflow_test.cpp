@@ -42,6 +42,7 @@
 #include "http/server.hpp"
 #include "http_client.hpp"
 #include "storage/store.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim::http {
 namespace {

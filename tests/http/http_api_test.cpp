@@ -24,6 +24,7 @@
 #include "core/entities.hpp"
 #include "http/server.hpp"
 #include "storage/store.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim::http {
 namespace {

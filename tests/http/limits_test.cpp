@@ -31,6 +31,7 @@
 #include "http/client_address.hpp"
 #include "http/server.hpp"
 #include "storage/store.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim::http {
 namespace {

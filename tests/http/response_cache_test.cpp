@@ -15,6 +15,7 @@
 #include "core/entities.hpp"
 #include "http/router.hpp"
 #include "storage/store.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim::http {
 namespace {

@@ -25,6 +25,7 @@
 #include "core/entities.hpp"
 #include "storage/store.hpp"
 #include "tiles/mvt.hpp"
+#include "storage/open/open.hpp"
 
 namespace reclaim {
 namespace {
