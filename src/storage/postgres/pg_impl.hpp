@@ -18,6 +18,7 @@
 #include "storage/postgres/pg_store.hpp"
 #include "storage/postgres/pg_wire.hpp"
 #include "storage/sql/table_sql.hpp"
+#include "storage/sql/transaction.hpp"
 
 namespace reclaim::storage {
 
@@ -45,21 +46,10 @@ class PgStore::Impl {
  public:
   /// BEGIN ... COMMIT (Reclaim's own writes: SET LOCAL reclaim.writer), rolled back unless
   /// committed.
-  class Transaction {
-   public:
-    static Result<Transaction> begin(Impl& db);
-    Transaction(Transaction&& o) noexcept;
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    Transaction& operator=(Transaction&&) = delete;
-    ~Transaction();
-    Result<void> commit();
-
-   private:
-    explicit Transaction(Impl& db) : db_(db), open_(true) {}
-    Impl& db_;
-    bool open_;
-  };
+  using Transaction = sql::Transaction<Impl>;
+  Result<void> begin_transaction();
+  Result<void> commit_transaction();
+  void rollback_transaction() noexcept;
 
   /// Statements queued for pipelined round trips of kPgBatch, with what their parameters point
   /// into (kept until sent).

@@ -21,28 +21,20 @@ void ignore_notice(void*, const char*) {}
 
 }  // namespace
 
-Result<PgStore::Impl::Transaction> PgStore::Impl::Transaction::begin(Impl& db) {
+Result<void> PgStore::Impl::begin_transaction() {
   // reclaim.writer: Reclaim's own writes are not direct edits (migration 5's triggers).
-  if (auto r = db.exec("BEGIN; SET LOCAL reclaim.writer = 'on'",
-                       db.shown + ": cannot start a transaction");
-      !r)
-    return fail(r.error());
-  return Transaction(db);
+  return exec("BEGIN; SET LOCAL reclaim.writer = 'on'", shown + ": cannot start a transaction");
 }
 
-PgStore::Impl::Transaction::Transaction(Transaction&& o) noexcept
-    : db_(o.db_), open_(std::exchange(o.open_, false)) {}
-
-PgStore::Impl::Transaction::~Transaction() {
-  if (open_ && PQstatus(db_.conn.get()) == CONNECTION_OK) ResPtr(PQexec(db_.conn.get(), "ROLLBACK"));
-}
-
-Result<void> PgStore::Impl::Transaction::commit() {
-  db_.committing = true;
-  auto r = db_.exec("COMMIT", db_.shown + ": cannot commit");
-  db_.committing = false;
-  open_ = false;  // committed, or failed and rolled back by the server
+Result<void> PgStore::Impl::commit_transaction() {
+  committing = true;
+  auto r = exec("COMMIT", shown + ": cannot commit");  // failed: the server rolled back
+  committing = false;
   return r;
+}
+
+void PgStore::Impl::rollback_transaction() noexcept {
+  if (PQstatus(conn.get()) == CONNECTION_OK) ResPtr(PQexec(conn.get(), "ROLLBACK"));
 }
 
 Error PgStore::Impl::error(const PGresult* r, std::string_view what) {
@@ -185,12 +177,9 @@ Result<void> PgStore::Impl::Batch::flush() {
 
 Result<PgTable*> PgStore::Impl::table(const core::EntitySchema& s) {
   if (auto it = tables.find(s.name); it != tables.end()) return &it->second;
-  const core::EntitySchema* builtin = core::find_schema(s.name);
-  if (builtin == nullptr)
-    return fail(ErrorCode::kInvalidArgument, "no entity '" + s.name + "' in this Reclaim");
-  if (builtin->fields.size() != s.fields.size() || builtin->geometry != s.geometry)
-    return fail(ErrorCode::kInvalidArgument,
-                s.name + ": schema differs from the built-in one the database was made with");
+  auto found = sql::builtin_schema(s);
+  if (!found) return fail(found.error());
+  const core::EntitySchema* builtin = *found;
   PgTable t;
   t.sql = sql::make_table_sql(*builtin, pg::kDialect);
   const std::string id = sql::q(builtin->id_field().name);

@@ -69,6 +69,16 @@ TableSql make_table_sql(const core::EntitySchema& s, const Dialect& d) {
   return t;
 }
 
+Result<const core::EntitySchema*> builtin_schema(const core::EntitySchema& s) {
+  const core::EntitySchema* builtin = core::find_schema(s.name);
+  if (builtin == nullptr)
+    return fail(ErrorCode::kInvalidArgument, "no entity '" + s.name + "' in this Reclaim");
+  if (builtin->fields.size() != s.fields.size() || builtin->geometry != s.geometry)
+    return fail(ErrorCode::kInvalidArgument,
+                s.name + ": schema differs from the built-in one the database was made with");
+  return builtin;
+}
+
 FixedSql make_fixed_sql(const Dialect& d) {
   auto p = [&](int n, std::string_view cast = "") { return d.param(n, cast); };
   FixedSql f;

@@ -5,6 +5,8 @@
 // Identifiers come only from core::all_schemas() and are quoted; every value is a parameter.
 #include <string>
 
+#include "common/error.hpp"
+
 #include "storage/sql/dialect.hpp"
 
 namespace reclaim::storage::sql {
@@ -35,6 +37,10 @@ inline constexpr int kColGeom = 2;
 inline constexpr int kColFirstField = 3;
 
 TableSql make_table_sql(const core::EntitySchema& s, const Dialect& d);
+
+/// The built-in schema a caller's `s` names (tables are made from it, never from the caller's).
+/// Errors: kInvalidArgument (no such entity, or a schema that differs from the built-in one).
+Result<const core::EntitySchema*> builtin_schema(const core::EntitySchema& s);
 
 /// The statements on the fixed tables, in the parameter order of the binders in rows.hpp.
 struct FixedSql {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "storage/sql/table_sql.hpp"
+#include "storage/sql/transaction.hpp"
 #include "storage/sqlite/gpkg_sql.hpp"
 #include "storage/sqlite/gpkg_stmt.hpp"
 #include "storage/sqlite/gpkg_store.hpp"
@@ -27,23 +28,12 @@ struct GpkgTable {
 
 class GpkgStore::Impl {
  public:
-  /// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed; marks Reclaim's own writes
+  /// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed; Reclaim's own writes are marked
   /// (migration 5) while marks_writes is set.
-  class Transaction {
-   public:
-    static Result<Transaction> begin(Impl& db);
-    Transaction(Transaction&& o) noexcept;
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    Transaction& operator=(Transaction&&) = delete;
-    ~Transaction();
-    Result<void> commit();
-
-   private:
-    explicit Transaction(Impl& db) : db_(db), open_(true) {}
-    Impl& db_;
-    bool open_;
-  };
+  using Transaction = sql::Transaction<Impl>;
+  Result<void> begin_transaction();
+  Result<void> commit_transaction();
+  void rollback_transaction() noexcept;
 
   std::string path;
   bool marks_writes = false;  ///< the schema has the direct-edit triggers (migration 5)

@@ -16,35 +16,27 @@ constexpr int kBusyTimeoutMs = 5000;
 using gpkg::Stmt;
 using gpkg::StmtPtr;
 
-Result<GpkgStore::Impl::Transaction> GpkgStore::Impl::Transaction::begin(Impl& db) {
-  if (auto r = db.exec("BEGIN IMMEDIATE", db.path + ": cannot start a transaction"); !r)
-    return fail(r.error());
-  Transaction t(db);
+Result<void> GpkgStore::Impl::begin_transaction() {
+  if (auto r = exec("BEGIN IMMEDIATE", path + ": cannot start a transaction"); !r) return r;
   // Reclaim's own writes are not direct edits (migration 5): mark this transaction.
-  if (db.marks_writes) {
-    if (auto r = db.exec("INSERT INTO reclaim_writer DEFAULT VALUES",
-                         db.path + ": cannot start a transaction");
-        !r)
-      return fail(r.error());
+  if (!marks_writes) return {};
+  if (auto r = exec("INSERT INTO reclaim_writer DEFAULT VALUES",
+                    path + ": cannot start a transaction");
+      !r) {
+    rollback_transaction();
+    return r;
   }
-  return t;
+  return {};
 }
 
-GpkgStore::Impl::Transaction::Transaction(Transaction&& o) noexcept
-    : db_(o.db_), open_(std::exchange(o.open_, false)) {}
-
-GpkgStore::Impl::Transaction::~Transaction() {
-  if (open_) (void)db_.exec("ROLLBACK", "rollback");
-}
-
-Result<void> GpkgStore::Impl::Transaction::commit() {
-  if (db_.marks_writes) {
-    if (auto r = db_.exec("DELETE FROM reclaim_writer", db_.path + ": cannot commit"); !r) return r;
+Result<void> GpkgStore::Impl::commit_transaction() {
+  if (marks_writes) {
+    if (auto r = exec("DELETE FROM reclaim_writer", path + ": cannot commit"); !r) return r;
   }
-  auto r = db_.exec("COMMIT", db_.path + ": cannot commit");
-  if (r) open_ = false;
-  return r;
+  return exec("COMMIT", path + ": cannot commit");
 }
+
+void GpkgStore::Impl::rollback_transaction() noexcept { (void)exec("ROLLBACK", "rollback"); }
 
 Error GpkgStore::Impl::db_error(int rc, std::string_view what) const {
   const ErrorCode code = (rc & 0xff) == SQLITE_NOTADB ? ErrorCode::kUnsupported : ErrorCode::kIo;
@@ -97,12 +89,9 @@ Result<int64_t> GpkgStore::Impl::query_int(const std::string& sql) {
 
 Result<GpkgTable*> GpkgStore::Impl::table(const core::EntitySchema& s) {
   if (auto it = tables.find(s.name); it != tables.end()) return &it->second;
-  const core::EntitySchema* builtin = core::find_schema(s.name);
-  if (builtin == nullptr)
-    return fail(ErrorCode::kInvalidArgument, "no entity '" + s.name + "' in this Reclaim");
-  if (builtin->fields.size() != s.fields.size() || builtin->geometry != s.geometry)
-    return fail(ErrorCode::kInvalidArgument,
-                s.name + ": schema differs from the built-in one the database was made with");
+  auto found = sql::builtin_schema(s);
+  if (!found) return fail(found.error());
+  const core::EntitySchema* builtin = *found;
   GpkgTable t;
   t.sql = sql::make_table_sql(*builtin, gpkg::kDialect);
   const std::string id = sql::q(builtin->id_field().name);
