@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -135,3 +136,14 @@ TEST(Today, CanBeFixedForReproducibleRuns) {
 
 }  // namespace
 }  // namespace reclaim
+
+TEST(UtcNow, IsAnIsoInstantWithMillisecondsInUtc) {
+  const std::string now = reclaim::utc_now();
+  EXPECT_THAT(now, ::testing::MatchesRegex(
+                       "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z"));
+  // its date part is the clock's UTC date (give or take a midnight during the test)
+  auto d = reclaim::parse_date(now);
+  ASSERT_TRUE(d.has_value());
+  const auto clock_days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  EXPECT_LE(std::abs(d->days - static_cast<int32_t>(clock_days.time_since_epoch().count())), 1);
+}

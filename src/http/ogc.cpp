@@ -1,7 +1,6 @@
 // OGC API – Features, Part 1 (Core, GeoJSON, OAS 3.0) under /ogc.
-#include <chrono>
-#include <ctime>
 
+#include "common/date.hpp"
 #include "core/entities.hpp"
 #include "geo/overlay.hpp"
 #include "http/json.hpp"
@@ -70,15 +69,6 @@ void link(JsonWriter& w, std::string_view href, std::string_view rel, std::strin
   w.begin_object().key("href").str(href).key("rel").str(rel).key("type").str(type);
   if (!title.empty()) w.key("title").str(title);
   w.end_object();
-}
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char b[32];
-  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return b;
 }
 
 void collection_json(JsonWriter& w, const Ctx& c, const Collection& col) {

@@ -17,20 +17,12 @@
 #include <vector>
 
 #include "storage/postgres/pg_store.hpp"
+#include "storage/postgres/pg_wire.hpp"
 
 extern char** environ;
 
 namespace reclaim::storage::pg {
 namespace {
-
-struct ConnCloser {
-  void operator()(PGconn* c) const noexcept { PQfinish(c); }
-};
-struct ResultClearer {
-  void operator()(PGresult* r) const noexcept { PQclear(r); }
-};
-using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
-using ResPtr = std::unique_ptr<PGresult, ResultClearer>;
 
 constexpr size_t kMaxStderrBytes = 64 * 1024;
 

@@ -82,8 +82,11 @@ class PgStore final : public Store {
   /// and moves the history sequence past the copied seq numbers.
   Result<void> restore_from(Store& source) override;
 
- private:
+  /// The implementation (postgres/pg_impl.hpp): named here so that the adapter's files can share
+  /// helpers over it; opaque to everyone else.
   class Impl;
+
+ private:
   explicit PgStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

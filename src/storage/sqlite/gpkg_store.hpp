@@ -69,8 +69,11 @@ class GpkgStore final : public Store {
   /// Holds SQLite's write lock (BEGIN IMMEDIATE) throughout.
   Result<void> restore_from(Store& source) override;
 
- private:
+  /// The implementation (sqlite/gpkg_impl.hpp): named here so that the adapter's files can share
+  /// helpers over it; opaque to everyone else.
   class Impl;
+
+ private:
   explicit GpkgStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
