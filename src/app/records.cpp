@@ -13,6 +13,7 @@
 #include "app/service.hpp"
 #include "app/service_cache.hpp"
 #include "core/entities.hpp"
+#include "core/hazard_status.hpp"
 #include "workflow/access_log.hpp"
 
 #ifdef RECLAIM_HAVE_TILES
@@ -228,8 +229,11 @@ std::vector<storage::Condition> visibility_where(Service& svc, const core::Entit
     where.push_back({std::string(organisation_field(s)), Op::kAnyOf, {vis.organisation}});
   if (!vis.funder.empty() && s.name == core::entity::kFunding)
     where.push_back({"donor", Op::kAnyOf, {vis.funder}});
-  if (!vis.all_records && s.name == core::entity::kHazards && !svc.hazards_published())
-    where.push_back({"status", Op::kAnyOf, {std::string("closed"), "handed_over"}});
+  if (!vis.all_records && s.name == core::entity::kHazards && !svc.hazards_published()) {
+    std::vector<core::Value> released;
+    for (auto& name : core::released_status_names()) released.emplace_back(std::move(name));
+    where.push_back({"status", Op::kAnyOf, std::move(released)});
+  }
   return where;
 }
 
