@@ -92,9 +92,13 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
   return false;
 }
 
-bool is_tile_layer(std::string_view l) {
-  return l == "hazards" || l == "activities" || l == "eo_finds" || l == "accidents" ||
-         l == "admin_boundaries";
+/// 404 for an unknown layer, 403 for one the caller may not read, else nullopt.
+std::optional<Response> tile_layer_refused(const detail::Ctx& c, const std::string& layer) {
+  const core::MapLayer* l = core::find_map_layer(layer);
+  if (l == nullptr) return detail::problem(c, 404, "Not Found", "no tile layer '" + layer + "'");
+  if (!detail::layer_visible(c, *l))
+    return detail::problem(c, 403, "Forbidden", "your role may not read the " + layer + " layer");
+  return std::nullopt;
 }
 
 Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) {
@@ -102,12 +106,7 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
   if (c.req.method != "GET" && c.req.method != "HEAD") return detail::method_not_allowed(c, "GET, HEAD");
   if (seg.size() == 2 && seg[1].ends_with(".json")) {
     const std::string layer(seg[1].substr(0, seg[1].size() - 5));
-    if (!is_tile_layer(layer)) return detail::problem(c, 404, "Not Found", "no tile layer '" + layer + "'");
-    if (layer != "admin_boundaries") {
-      const auto* s = core::find_schema(layer);
-      if (s == nullptr || !app::readable(*s, c.vis))
-        return detail::problem(c, 403, "Forbidden", "your role may not read the " + layer + " layer");
-    }
+    if (auto refused = tile_layer_refused(c, layer)) return std::move(*refused);
     auto tj = c.svc.tilejson(layer, c.base_url + "/tiles/" + layer + "/{z}/{x}/{y}.mvt");
     if (!tj) return detail::from_error(c, tj.error());
     return detail::json(std::move(*tj));
@@ -115,12 +114,7 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
   if (seg.size() != 5 || !seg[4].ends_with(".mvt"))
     return detail::problem(c, 404, "Not Found", "no such tile route");
   const std::string layer(seg[1]);
-  if (!is_tile_layer(layer)) return detail::problem(c, 404, "Not Found", "no tile layer '" + layer + "'");
-  if (layer != "admin_boundaries") {
-    const auto* s = core::find_schema(layer);
-    if (s == nullptr || !app::readable(*s, c.vis))
-      return detail::problem(c, 403, "Forbidden", "your role may not read the " + layer + " layer");
-  }
+  if (auto refused = tile_layer_refused(c, layer)) return std::move(*refused);
   auto z = detail::parse_int(seg[2]);
   auto x = detail::parse_int(seg[3]);
   auto y = detail::parse_int(seg[4].substr(0, seg[4].size() - 4));
@@ -345,6 +339,12 @@ Result<std::string> parse_public_url(std::string_view url) {
 }
 
 namespace detail {
+
+bool layer_visible(const Ctx& c, const core::MapLayer& layer) {
+  if (!layer.is_entity()) return true;
+  const auto* s = core::find_schema(layer.id);
+  return s != nullptr && app::readable(*s, c.vis);
+}
 
 Response problem(const Ctx& c, int status, std::string_view title, std::string_view detail,
                  const std::vector<FieldError>& errors) {

@@ -11,6 +11,7 @@
 #include "app/service.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/policy.hpp"
+#include "core/map_layers.hpp"
 #include "http/json.hpp"
 #include "http/message.hpp"
 
@@ -29,6 +30,10 @@ struct Ctx {
   auth::Authenticator* authn = nullptr;  ///< null when the server has no accounts (tests)
   auth::Resolution res;                  ///< how the caller was identified
 };
+
+/// May the caller read the map layer (tiles, OGC collection)? The boundaries are public; an
+/// entity layer follows the role table (app::readable).
+bool layer_visible(const Ctx& c, const core::MapLayer& layer);
 
 /// A problem response for this request.
 Response problem(const Ctx& c, int status, std::string_view title, std::string_view detail,
