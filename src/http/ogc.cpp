@@ -233,12 +233,12 @@ Response item(Ctx& c, const core::MapLayer& col, const std::string& fid) {
         boundary_feature(w, ab);
         return r;
       }
-    return problem(c, 404, "Not Found", "no feature '" + fid + "' in admin_boundaries");
+    return problem(c, ErrorCode::kNotFound, "no feature '" + fid + "' in admin_boundaries");
   }
   const core::EntitySchema& s = core::schema(col.id);
   auto rec = c.svc.get_visible(s.name, fid, c.vis);
   if (!rec) return from_error(c, rec.error());
-  if (!*rec) return problem(c, 404, "Not Found", "no feature '" + fid + "' in " + s.name);
+  if (!*rec) return problem(c, ErrorCode::kNotFound, "no feature '" + fid + "' in " + s.name);
   feature(w, s, **rec, c.vis);
   return r;
 }
@@ -279,7 +279,7 @@ Response handle_ogc(Ctx& c, const std::vector<std::string_view>& seg) {
   }
   if (seg.size() < 2 || seg[1] != "collections" || seg.size() > 5 ||
       (seg.size() >= 4 && seg[3] != "items"))
-    return problem(c, 404, "Not Found", "no such resource");
+    return problem(c, ErrorCode::kNotFound, "no such resource");
   if (!get) return method_not_allowed(c, "GET, HEAD");
   if (seg.size() == 2) {
     if (const auto* u = only_f()) return bad_param(c, *u, "unknown parameter");
@@ -295,9 +295,9 @@ Response handle_ogc(Ctx& c, const std::vector<std::string_view>& seg) {
   }
   const core::MapLayer* col = core::find_map_layer(seg[2]);
   if (col == nullptr)
-    return problem(c, 404, "Not Found", "no collection '" + std::string(seg[2]) + "'");
+    return problem(c, ErrorCode::kNotFound, "no collection '" + std::string(seg[2]) + "'");
   if (!layer_visible(c, *col))
-    return problem(c, 403, "Forbidden", "your role may not read " + std::string(col->id));
+    return problem(c, ErrorCode::kPermissionDenied, "your role may not read " + std::string(col->id));
   if (seg.size() == 3) {
     if (const auto* u = only_f()) return bad_param(c, *u, "unknown parameter");
     Response r;

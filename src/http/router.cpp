@@ -95,9 +95,9 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
 /// 404 for an unknown layer, 403 for one the caller may not read, else nullopt.
 std::optional<Response> tile_layer_refused(const detail::Ctx& c, const std::string& layer) {
   const core::MapLayer* l = core::find_map_layer(layer);
-  if (l == nullptr) return detail::problem(c, 404, "Not Found", "no tile layer '" + layer + "'");
+  if (l == nullptr) return detail::problem(c, ErrorCode::kNotFound, "no tile layer '" + layer + "'");
   if (!detail::layer_visible(c, *l))
-    return detail::problem(c, 403, "Forbidden", "your role may not read the " + layer + " layer");
+    return detail::problem(c, ErrorCode::kPermissionDenied, "your role may not read the " + layer + " layer");
   return std::nullopt;
 }
 
@@ -112,7 +112,7 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
     return detail::json(std::move(*tj));
   }
   if (seg.size() != 5 || !seg[4].ends_with(".mvt"))
-    return detail::problem(c, 404, "Not Found", "no such tile route");
+    return detail::problem(c, ErrorCode::kNotFound, "no such tile route");
   const std::string layer(seg[1]);
   if (auto refused = tile_layer_refused(c, layer)) return std::move(*refused);
   auto z = detail::parse_int(seg[2]);
@@ -120,7 +120,7 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
   auto y = detail::parse_int(seg[4].substr(0, seg[4].size() - 4));
   if (!z || !x || !y || *z < 0 || *z > 22 || *x < 0 || *y < 0 || *x >= (int64_t{1} << *z) ||
       *y >= (int64_t{1} << *z))
-    return detail::problem(c, 404, "Not Found", "no tile " + std::string(seg[2]) + "/" +
+    return detail::problem(c, ErrorCode::kNotFound, "no tile " + std::string(seg[2]) + "/" +
                                                    std::string(seg[3]) + "/" + std::string(seg[4]));
   auto bytes = c.svc.tile(layer, static_cast<int>(*z), static_cast<uint32_t>(*x),
                           static_cast<uint32_t>(*y), c.vis);
@@ -143,22 +143,22 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
 Response handle_static(detail::Ctx& c, const std::string& static_dir) {
   namespace fs = std::filesystem;
   if (c.req.method != "GET" && c.req.method != "HEAD") return detail::method_not_allowed(c, "GET, HEAD");
-  if (static_dir.empty()) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (static_dir.empty()) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   std::string rel = c.path;
   if (rel.empty() || rel.back() == '/') rel += "index.html";
   while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
   std::error_code ec;
   const fs::path root = fs::weakly_canonical(fs::path(static_dir), ec);
-  if (ec) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (ec) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   fs::path p = fs::weakly_canonical(root / fs::path(rel), ec);
-  if (ec) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (ec) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   // The resolved file must be inside the root (also after symlinks).
   auto [ri, pi] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
-  if (ri != root.end()) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (ri != root.end()) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   if (fs::is_directory(p, ec)) p /= "index.html";
-  if (!fs::is_regular_file(p, ec)) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (!fs::is_regular_file(p, ec)) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   std::ifstream in(p, std::ios::binary);
-  if (!in) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (!in) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   std::ostringstream ss;
   ss << in.rdbuf();
   Response r;
@@ -261,19 +261,43 @@ const std::vector<std::pair<std::string_view, std::string_view>>& standard_heade
   return kHeaders;
 }
 
-Response problem(int status, std::string_view title, std::string_view detail,
-                 std::string_view instance, std::string_view request_id,
-                 const std::vector<FieldError>& errors) {
+namespace {
+/// The detail of every 500: no internals, only the way to find them in the log.
+constexpr std::string_view kInternalDetail =
+    "an internal error occurred; quote the request id to the administrator";
+
+/// The reason phrase of a status a problem is answered with (RFC 9110).
+std::string_view reason_phrase(int status) noexcept {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+}  // namespace
+
+Response problem(ProblemKind kind, std::string_view detail, std::string_view instance,
+                 std::string_view request_id, const std::vector<FieldError>& errors) {
   Response r;
-  r.status = status;
+  r.status = kind.status;
   r.content_type = "application/problem+json";
   JsonWriter w(r.body);
-  std::string type = "urn:reclaim:problem:";
-  for (char ch : title) type += ch == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   w.begin_object()
-      .key("type").str(type)
-      .key("title").str(title)
-      .key("status").num(int64_t{status})
+      .key("type").str("urn:reclaim:problem:" + std::string(kind.code))
+      .key("code").str(kind.code)
+      .key("title").str(reason_phrase(kind.status))
+      .key("status").num(int64_t{kind.status})
       .key("detail").str(detail)
       .key("instance").str(instance)
       .key("request_id").str(request_id)
@@ -346,34 +370,23 @@ bool layer_visible(const Ctx& c, const core::MapLayer& layer) {
   return s != nullptr && app::readable(*s, c.vis);
 }
 
-Response problem(const Ctx& c, int status, std::string_view title, std::string_view detail,
+Response problem(const Ctx& c, ProblemKind kind, std::string_view detail,
                  const std::vector<FieldError>& errors) {
-  return http::problem(status, title, detail, c.path, c.req.request_id, errors);
+  return http::problem(kind, detail, c.path, c.req.request_id, errors);
 }
 
 Response bad_param(const Ctx& c, std::string_view name, std::string_view message) {
   std::string detail = "query parameter '" + std::string(name) + "': " + std::string(message);
-  return problem(c, 400, "Bad Request", detail,
+  return problem(c, kBadRequest, detail,
                  {FieldError{"", std::string(name), std::string(message)}});
 }
 
 Response from_error(const Ctx& c, const Error& e) {
-  const int status = http_status_for(e.code);
-  if (status >= 500 && e.code == ErrorCode::kInternal)
-    return problem(c, 500, "Internal Server Error",
-                   "an internal error occurred; quote the request id to the administrator");
-  const char* title = status == 401   ? "Unauthorized"
-                      : status == 403 ? "Forbidden"
-                      : status == 404 ? "Not Found"
-                      : status == 409 ? "Conflict"
-                      : status == 415 ? "Unsupported"
-                      : status == 422 ? "Unprocessable Content"
-                      : status == 503 ? "Service Unavailable"
-                                      : "Error";
+  if (e.code == ErrorCode::kInternal) return problem(c, ErrorCode::kInternal, kInternalDetail);
   // Database messages carry file paths: keep them out of answers.
   const std::string detail = e.code == ErrorCode::kIo ? "the database is unavailable, try again"
                                                       : e.message;
-  return problem(c, status, title, detail, e.details);
+  return problem(c, e.code, detail, e.details);
 }
 
 Response json(std::string body, std::string_view type) {
@@ -384,7 +397,7 @@ Response json(std::string body, std::string_view type) {
 }
 
 Response method_not_allowed(const Ctx& c, std::string_view allow) {
-  Response r = problem(c, 405, "Method Not Allowed",
+  Response r = problem(c, kMethodNotAllowed,
                        std::string(c.req.method) + " is not allowed here (allowed: " +
                            std::string(allow) + ")");
   r.headers.emplace_back("Allow", std::string(allow));
@@ -484,9 +497,7 @@ Response Router::handle(const Request& req, app::Service& svc, Deferral* defer) 
   } catch (...) {
   }
   try {
-    return problem(500, "Internal Server Error",
-                   "an internal error occurred; quote the request id to the administrator", "",
-                   req.request_id);
+    return problem(ErrorCode::kInternal, kInternalDetail, "", req.request_id);
   } catch (...) {
     Response r;
     r.status = 500;
@@ -502,7 +513,7 @@ Response Router::route(const Request& req, app::Service& svc, Deferral* defer) c
 
   detail::Ctx c{req, svc, {}, {}, {}, {}, {}, nullptr, {}};
   auto bad = [&](std::string_view why) {
-    return http::problem(400, "Bad Request", why, "", req.request_id);
+    return http::problem(kBadRequest, why, "", req.request_id);
   };
   if (raw_path.empty() || raw_path.front() != '/') return bad("the request target must be a path");
   // Encoded slashes, backslashes and dot segments are refused before anything looks at the path.
@@ -542,17 +553,17 @@ Response Router::route(const Request& req, app::Service& svc, Deferral* defer) c
     c.authn = authn_;
     c.res = authn_->resolve_request(req.cookie, req.authorization);
     if (c.res.session_expired() && !login && !logout) {
-      Response r = detail::problem(c, 401, "Unauthorized", "session expired");
+      Response r = detail::problem(c, ErrorCode::kUnauthenticated, "session expired");
       r.headers.emplace_back("Set-Cookie", authn_->expired_cookie());
       return r;
     }
     if (c.res.state == auth::CredentialState::kInvalid && !req.authorization.empty() && !login)
-      return detail::problem(c, 401, "Unauthorized", "invalid, revoked or disabled API token");
+      return detail::problem(c, ErrorCode::kUnauthenticated, "invalid, revoked or disabled API token");
     const bool write = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
                        req.method == "DELETE";
     if (write && !login && c.res.state == auth::CredentialState::kValid && c.res.needs_csrf &&
         !authn_->check_csrf(c.res, req.csrf_token))
-      return detail::problem(c, 403, "Forbidden", "missing or invalid CSRF token");
+      return detail::problem(c, ErrorCode::kPermissionDenied, "missing or invalid CSRF token");
     c.who = c.res.principal;
   } else {
     c.who = resolver_->resolve(req.cookie, req.authorization);

@@ -14,6 +14,7 @@
 #include "core/map_layers.hpp"
 #include "http/json.hpp"
 #include "http/message.hpp"
+#include "http/router.hpp"
 
 namespace reclaim::http::detail {
 
@@ -36,7 +37,7 @@ struct Ctx {
 bool layer_visible(const Ctx& c, const core::MapLayer& layer);
 
 /// A problem response for this request.
-Response problem(const Ctx& c, int status, std::string_view title, std::string_view detail,
+Response problem(const Ctx& c, ProblemKind kind, std::string_view detail,
                  const std::vector<FieldError>& errors = {});
 /// 400 naming a query parameter.
 Response bad_param(const Ctx& c, std::string_view param, std::string_view message);
