@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -308,6 +309,22 @@ Response problem(ProblemKind kind, std::string_view detail, std::string_view ins
   return r;
 }
 
+void log_internal_error(const ErrorLog& log, const Request& req, std::string_view what) noexcept {
+  try {
+    const std::string_view path = req.target.substr(0, req.target.find('?'));
+    std::string line = "request " + req.request_id + " " + std::string(req.method) + " " +
+                       std::string(path) + ": 500 internal error: " + std::string(what);
+    if (log) {
+      log(line);
+    } else {
+      line += '\n';
+      std::fwrite(line.data(), 1, line.size(), stderr);
+    }
+  } catch (...) {
+    std::fputs("reclaim: a 500 could not be logged\n", stderr);
+  }
+}
+
 Result<std::string> parse_public_url(std::string_view url) {
   const auto bad = [&](std::string_view why) -> Result<std::string> {
     return fail(ErrorCode::kInvalidArgument,
@@ -382,7 +399,10 @@ Response bad_param(const Ctx& c, std::string_view name, std::string_view message
 }
 
 Response from_error(const Ctx& c, const Error& e) {
-  if (e.code == ErrorCode::kInternal) return problem(c, ErrorCode::kInternal, kInternalDetail);
+  if (e.code == ErrorCode::kInternal) {
+    log_internal_error(c.error_log != nullptr ? *c.error_log : ErrorLog(), c.req, e.message);
+    return problem(c, ErrorCode::kInternal, kInternalDetail);
+  }
   // Database messages carry file paths: keep them out of answers.
   const std::string detail = e.code == ErrorCode::kIo ? "the database is unavailable, try again"
                                                       : e.message;
@@ -493,8 +513,10 @@ Response Router::handle(const Request& req, app::Service& svc, Deferral* defer) 
     // a write through this process: cached responses built before it are stale
     if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") cache_->bump();
     return r;
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    log_internal_error(opt_.error_log, req, e.what());
   } catch (...) {
+    log_internal_error(opt_.error_log, req, "an exception of unknown type");
   }
   try {
     return problem(ErrorCode::kInternal, kInternalDetail, "", req.request_id);
@@ -511,7 +533,7 @@ Response Router::route(const Request& req, app::Service& svc, Deferral* defer) c
   const std::string_view raw_path = target.substr(0, qpos);
   const std::string_view raw_query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
 
-  detail::Ctx c{req, svc, {}, {}, {}, {}, {}, nullptr, {}};
+  detail::Ctx c{req, svc, {}, {}, {}, {}, {}, nullptr, {}, &opt_.error_log};
   auto bad = [&](std::string_view why) {
     return http::problem(kBadRequest, why, "", req.request_id);
   };

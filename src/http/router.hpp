@@ -3,6 +3,7 @@
 // web UI. Parses requests, applies the role table (auth/policy.hpp) and calls only app::Service.
 // Beast-free (see message.hpp): the server converts messages, the routes never see sockets.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,13 @@ class FixedResolver final : public auth::PrincipalResolver {
   auth::Principal p_;
 };
 
+/// Receives one line (no trailing newline) per internal error.
+using ErrorLog = std::function<void(std::string_view line)>;
+
+/// Writes the line of a 500 to `log` (standard error when empty): the request id, method and
+/// path (never the query, which may hold personal data) and `what`. Never throws.
+void log_internal_error(const ErrorLog& log, const Request& req, std::string_view what) noexcept;
+
 struct RouterOptions {
   std::string static_dir;  ///< the web UI's files, served at /; "" = none
   /// Byte budget of the response cache (tiles, OGC item pages, API lists; see
@@ -50,6 +58,10 @@ struct RouterOptions {
   /// ("https://mine-action.example.org/reclaim"). The request's Host header is never used.
   /// `reclaim serve --public-url`; the server sets "http://<listen address>" when empty.
   std::string public_url;
+  /// Where the line of each 500 goes ("request <id> <method> <path>: 500 internal error:
+  /// <exception or error text>", the id being the one the answer gives): the server's log.
+  /// Called from any server thread, so it must be thread-safe; empty: standard error.
+  ErrorLog error_log;
 };
 
 /// Filled by Router::handle when it left an expensive read to the caller's worker pool.

@@ -30,6 +30,7 @@ struct Ctx {
   std::string base_url;  ///< "http://host:port", for links
   auth::Authenticator* authn = nullptr;  ///< null when the server has no accounts (tests)
   auth::Resolution res;                  ///< how the caller was identified
+  const ErrorLog* error_log = nullptr;   ///< where a 500 is logged (RouterOptions::error_log)
 };
 
 /// May the caller read the map layer (tiles, OGC collection)? The boundaries are public; an

@@ -1,9 +1,11 @@
-// Problem responses carry the stable `code` of docs/api.md (and a `type` made from it).
-// Through the Router, without sockets, on an initialised GeoPackage.
+// Problem responses carry the stable `code` of docs/api.md (and a `type` made from it), and
+// every 500 is logged with the request id its body gives and the exception's text. Through the
+// Router, without sockets, on an initialised GeoPackage.
 #include <unistd.h>
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -56,6 +58,10 @@ class ProblemTest : public ::testing::Test {
     svc_ = std::make_unique<app::Service>(std::move(*st));
     RouterOptions o;
     o.public_url = "http://example.org";
+    o.error_log = [this](std::string_view line) {
+      std::lock_guard<std::mutex> lock(mu_);
+      log_.emplace_back(line);
+    };
     router_ = std::make_unique<Router>(o, std::make_shared<TestResolver>());
   }
 
@@ -74,6 +80,8 @@ class ProblemTest : public ::testing::Test {
   static std::string db_;
   std::unique_ptr<app::Service> svc_;
   std::unique_ptr<Router> router_;
+  std::mutex mu_;
+  std::vector<std::string> log_;
 };
 fs::path ProblemTest::dir_;
 std::string ProblemTest::db_;
@@ -129,6 +137,46 @@ TEST_F(ProblemTest, TheThreeKindsOf409AreToldApartByCode) {
   const json io = json::parse(problem(ErrorCode::kIo, "no database connection", "", "id").body);
   EXPECT_EQ(io["status"], 503);
   EXPECT_EQ(io["code"], "io");
+}
+
+TEST_F(ProblemTest, A500IsLoggedWithTheRequestIdOfItsBodyAndTheExceptionText) {
+  const Response r = call("GET", "/api/hazards?limit=5", "Bearer boom", "4a5b6c7d-0000002a");
+  ASSERT_EQ(r.status, 500);
+  const json j = json::parse(r.bytes());
+  EXPECT_EQ(j["request_id"], "4a5b6c7d-0000002a");
+  EXPECT_THAT(j["detail"].get<std::string>(), HasSubstr("quote the request id"));
+  EXPECT_THAT(r.bytes(), ::testing::Not(HasSubstr("corrupted"))) << "no internals in answers";
+  std::lock_guard<std::mutex> lock(mu_);
+  ASSERT_EQ(log_.size(), 1u);
+  EXPECT_THAT(log_[0], HasSubstr("request 4a5b6c7d-0000002a"));
+  EXPECT_THAT(log_[0], HasSubstr("GET /api/hazards"));
+  EXPECT_THAT(log_[0], HasSubstr("principal cache corrupted (test)"));
+  EXPECT_THAT(log_[0], ::testing::Not(HasSubstr("limit=5"))) << "the query may hold personal data";
+}
+
+TEST_F(ProblemTest, WithoutALogTheLineGoesToStandardError) {
+  RouterOptions o;
+  o.public_url = "http://example.org";
+  const Router plain(o, std::make_shared<TestResolver>());
+  Request q;
+  q.method = "GET";
+  q.target = "/ogc/collections";
+  q.authorization = "Bearer boom";
+  q.request_id = "0badf00d-00000001";
+  ::testing::internal::CaptureStderr();
+  const Response r = plain.handle(q, *svc_);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(json::parse(r.bytes())["request_id"], "0badf00d-00000001");
+  EXPECT_THAT(err, HasSubstr("request 0badf00d-00000001 GET /ogc/collections: 500 internal error: "
+                             "principal cache corrupted (test)\n"));
+}
+
+TEST_F(ProblemTest, ClientErrorsAreNotLogged) {
+  EXPECT_EQ(call("GET", "/nope").status, 404);
+  EXPECT_EQ(call("GET", "/api/hazards?limit=0").status, 400);
+  std::lock_guard<std::mutex> lock(mu_);
+  EXPECT_TRUE(log_.empty());
 }
 
 }  // namespace
