@@ -3,7 +3,6 @@
 // web UI. Parses requests, applies the role table (auth/policy.hpp) and calls only app::Service.
 // Beast-free (see message.hpp): the server converts messages, the routes never see sockets.
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,6 +12,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/policy.hpp"
 #include "http/message.hpp"
+#include "http/problem.hpp"
 #include "http/response_cache.hpp"
 
 namespace reclaim::http {
@@ -35,13 +35,6 @@ class FixedResolver final : public auth::PrincipalResolver {
  private:
   auth::Principal p_;
 };
-
-/// Receives one line (no trailing newline) per internal error.
-using ErrorLog = std::function<void(std::string_view line)>;
-
-/// Writes the line of a 500 to `log` (standard error when empty): the request id, method and
-/// path (never the query, which may hold personal data) and `what`. Never throws.
-void log_internal_error(const ErrorLog& log, const Request& req, std::string_view what) noexcept;
 
 struct RouterOptions {
   std::string static_dir;  ///< the web UI's files, served at /; "" = none
@@ -107,30 +100,5 @@ Result<std::string> parse_public_url(std::string_view url);
 
 /// Headers every response carries (security headers), as (name, value).
 const std::vector<std::pair<std::string_view, std::string_view>>& standard_headers();
-
-/// What a problem response is: its HTTP status and the stable `code` a client branches on
-/// (the tables of docs/api.md). An error code of the application's table (common/error.cpp)
-/// converts to its status and name; the HTTP-level kinds that are not application errors are
-/// the constants below.
-struct ProblemKind {
-  int status = 500;
-  std::string_view code = "internal";
-
-  constexpr ProblemKind(int s, std::string_view c) noexcept : status(s), code(c) {}
-  // NOLINTNEXTLINE(google-explicit-constructor): the table's codes are problems as they stand
-  ProblemKind(ErrorCode c) noexcept : status(http_status_for(c)), code(error_code_name(c)) {}
-};
-inline constexpr ProblemKind kBadRequest{400, "bad_request"};  ///< malformed request or parameter
-inline constexpr ProblemKind kMethodNotAllowed{405, "method_not_allowed"};
-inline constexpr ProblemKind kContentTooLarge{413, "content_too_large"};
-inline constexpr ProblemKind kTooManyRequests{429, "too_many_requests"};  ///< with Retry-After
-inline constexpr ProblemKind kHeadersTooLarge{431, "headers_too_large"};
-/// The server is busy (its expensive-read queue is full) or stopping; with Retry-After.
-inline constexpr ProblemKind kUnavailable{503, "unavailable"};
-
-/// An RFC 9457 problem response (application/problem+json): `type` is
-/// "urn:reclaim:problem:<code>", `title` the status's reason phrase, and `code` the stable code.
-Response problem(ProblemKind kind, std::string_view detail, std::string_view instance,
-                 std::string_view request_id, const std::vector<FieldError>& errors = {});
 
 }  // namespace reclaim::http
