@@ -22,7 +22,6 @@ using core::get_int;
 using core::get_real;
 using core::get_text;
 
-bool active(const std::string& status) { return status == "open" || status == "worked_on"; }
 
 int year_of(const std::string& iso) { return iso.size() >= 4 ? std::stoi(iso.substr(0, 4)) : 0; }
 
@@ -49,7 +48,7 @@ std::vector<core::Record> hazards_at(const StatusInput& in, const std::optional<
     core::set(hs, r, "cleared_m2", 0.0);
     core::set(hs, r, "last_activity_date", core::Value{});
     if (activity_count.count(h.id())) {
-      core::set(hs, r, "status", std::string("open"));
+      core::set(hs, r, "status", std::string(core::status_name(core::HazardStatus::kOpen)));
       core::set(hs, r, "remaining_m2", base);
     }
     index[r.id()] = out.size();
@@ -109,7 +108,7 @@ Status compute_status(const StatusInput& in, std::optional<Date> as_of) {
     std::string type = get_text(hs, h, "contamination");
     for (Group* g : {&national, &province(pcode)}) {
       ++g->summary.hazards_by_class_status[cls][status];
-      if (!active(status)) continue;
+      if (!core::is_active_status(status)) continue;
       double area = geo::area_m2(h.geometry);
       for (RemainingByType* r : {&g->summary.remaining[type], &g->summary.remaining_all}) {
         ++r->hazards;
@@ -169,7 +168,7 @@ Status compute_status(const StatusInput& in, std::optional<Date> as_of) {
   for (const auto& h : hazards) {
     auto& v = villages[get_text(hs, h, "village_code")];
     v.first = get_text(hs, h, "province_code");
-    v.second = v.second || active(get_text(hs, h, "status"));
+    v.second = v.second || core::is_active_status(get_text(hs, h, "status"));
   }
   for (const auto& [code, v] : villages) {
     for (Group* g : {&national, &province(v.first)}) {

@@ -13,6 +13,8 @@
 #include "app/service.hpp"
 #include "app/service_cache.hpp"
 #include "core/entities.hpp"
+#include "core/hazard_status.hpp"
+#include "core/map_layers.hpp"
 #include "workflow/access_log.hpp"
 
 #ifdef RECLAIM_HAVE_TILES
@@ -228,8 +230,11 @@ std::vector<storage::Condition> visibility_where(Service& svc, const core::Entit
     where.push_back({std::string(organisation_field(s)), Op::kAnyOf, {vis.organisation}});
   if (!vis.funder.empty() && s.name == core::entity::kFunding)
     where.push_back({"donor", Op::kAnyOf, {vis.funder}});
-  if (!vis.all_records && s.name == core::entity::kHazards && !svc.hazards_published())
-    where.push_back({"status", Op::kAnyOf, {std::string("closed"), "handed_over"}});
+  if (!vis.all_records && s.name == core::entity::kHazards && !svc.hazards_published()) {
+    std::vector<core::Value> released;
+    for (auto& name : core::released_status_names()) released.emplace_back(std::move(name));
+    where.push_back({"status", Op::kAnyOf, std::move(released)});
+  }
   return where;
 }
 
@@ -459,23 +464,11 @@ geo::Envelope Service::country_extent() {
 }
 
 namespace {
-/// Properties a tile of each layer carries (small: the map styles and popups need these).
+/// The properties a tile of the layer carries; empty for an unknown layer.
 const std::vector<std::string>& tile_props(std::string_view layer) {
-  static const std::vector<std::string> kHazards = {
-      "id", "hazard_type", "contamination", "status", "province_code", "remaining_m2"};
-  static const std::vector<std::string> kActivities = {"activity_id", "hazard_id", "type", "org",
-                                                       "end_date", "cleared_m2"};
-  static const std::vector<std::string> kFinds = {"id", "category", "count", "date"};
-  static const std::vector<std::string> kAccidents = {"id", "date", "province_code",
-                                                      "device_category"};
-  static const std::vector<std::string> kBounds = {"code", "level"};
   static const std::vector<std::string> kNone;
-  if (layer == "hazards") return kHazards;
-  if (layer == "activities") return kActivities;
-  if (layer == "eo_finds") return kFinds;
-  if (layer == "accidents") return kAccidents;
-  if (layer == "admin_boundaries") return kBounds;
-  return kNone;
+  const core::MapLayer* l = core::find_map_layer(layer);
+  return l != nullptr ? l->tile_fields : kNone;
 }
 }  // namespace
 
@@ -505,7 +498,7 @@ Result<std::string> Service::tile(const std::string& layer, int z, uint32_t x, u
   const auto& props = tile_props(layer);
   if (props.empty()) return fail(ErrorCode::kNotFound, "no tile layer '" + layer + "'");
   std::vector<tiles::Feature> features;
-  if (layer == "admin_boundaries") {
+  if (layer == core::kAdminBoundariesLayer) {
     auto b = boundaries();
     if (!b) return fail(b.error());
     uint64_t fid = 0;

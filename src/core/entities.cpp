@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/hazard_status.hpp"
+
 namespace reclaim::core {
 namespace {
 
@@ -84,7 +86,7 @@ std::vector<EntitySchema> build() {
        {id("id", "hazard id, e.g. KH-HZ-000123"), text("name"),
         enm("hazard_type", {"SHA", "CHA"}, true, "SHA suspected, CHA confirmed"),
         enm("contamination", {"AP", "AT", "CMR", "ERW", "IED", "MIXED"}),
-        enm("status", {"open", "worked_on", "closed", "handed_over"}, false,
+        enm("status", {kHazardStatusNames.begin(), kHazardStatusNames.end()}, false,
             "open when empty"),
         province(), village(),
         date("date_recorded"),

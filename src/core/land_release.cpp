@@ -14,37 +14,6 @@ std::string m2(double v) {
 }
 }  // namespace
 
-Result<HazardStatus> parse_status(std::string_view s) {
-  if (s == "open") return HazardStatus::kOpen;
-  if (s == "worked_on") return HazardStatus::kWorkedOn;
-  if (s == "closed") return HazardStatus::kClosed;
-  if (s == "handed_over") return HazardStatus::kHandedOver;
-  return fail(ErrorCode::kInvalidArgument, "unknown hazard status '" + std::string(s) + "'");
-}
-
-const char* status_name(HazardStatus s) noexcept {
-  switch (s) {
-    case HazardStatus::kOpen: return "open";
-    case HazardStatus::kWorkedOn: return "worked_on";
-    case HazardStatus::kClosed: return "closed";
-    case HazardStatus::kHandedOver: return "handed_over";
-  }
-  return "?";
-}
-
-Result<void> check_transition(HazardStatus from, HazardStatus to) {
-  using S = HazardStatus;
-  if (from == to) return {};
-  bool ok = (from == S::kOpen && (to == S::kWorkedOn || to == S::kClosed)) ||
-            (from == S::kWorkedOn && to == S::kClosed) ||
-            (from == S::kClosed && (to == S::kHandedOver || to == S::kOpen)) ||
-            (from == S::kHandedOver && to == S::kOpen);
-  if (!ok)
-    return fail(ErrorCode::kFailedPrecondition, std::string("a hazard cannot go from ") +
-                                                    status_name(from) + " to " + status_name(to));
-  return {};
-}
-
 const char* release_field(const Record& activity) {
   const EntitySchema& as = schema(entity::kActivities);
   const char* field = "cleared_m2";
@@ -78,7 +47,7 @@ Result<void> apply_activity(Record& hazard, const Record& activity) {
 
   auto status = parse_status(get_text(hs, hazard, "status"));
   if (!status) return fail(status.error());
-  if (released > 0 && (*status == HazardStatus::kClosed || *status == HazardStatus::kHandedOver))
+  if (released > 0 && is_released(*status))
     return fail(ErrorCode::kFailedPrecondition,
                 "activity " + aid + " releases " + m2(released) + " but hazard " + hid + " is " +
                     status_name(*status) + "; reopen it first if contamination was found");

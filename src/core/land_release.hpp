@@ -1,5 +1,5 @@
 #pragma once
-// Land release arithmetic (IMAS 07.11) and the hazard status lifecycle.
+// Land release arithmetic (IMAS 07.11); the status lifecycle is in hazard_status.hpp.
 //   released  = cancelled + reduced + cleared
 //   remaining = baseline (estimated_area_m2) - released, never below zero: a report that would
 //   make it negative is rejected, not clipped.
@@ -7,20 +7,10 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "core/hazard_status.hpp"
 #include "core/record.hpp"
 
 namespace reclaim::core {
-
-enum class HazardStatus { kOpen, kWorkedOn, kClosed, kHandedOver };
-
-/// "open" | "worked_on" | "closed" | "handed_over".  Errors: kInvalidArgument.
-Result<HazardStatus> parse_status(std::string_view s);
-const char* status_name(HazardStatus s) noexcept;
-
-/// Allowed: open→worked_on, open→closed (cancelled whole), worked_on→closed, closed→handed_over,
-/// and closed/handed_over→open when residual contamination reopens the land. Same → same is a
-/// no-op. Errors: kFailedPrecondition naming both states.
-Result<void> check_transition(HazardStatus from, HazardStatus to);
 
 /// Rounding slack for the "never below zero" rule: m² figures come from field reports with
 /// decimals; a remainder within this of zero is zero.

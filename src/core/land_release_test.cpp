@@ -223,6 +223,25 @@ TEST(HazardStatus, TransitionTable) {
   }
 }
 
+TEST(HazardStatus, ReleasedMeansClosedOrHandedOver) {
+  EXPECT_FALSE(is_released(HazardStatus::kOpen));
+  EXPECT_FALSE(is_released(HazardStatus::kWorkedOn));
+  EXPECT_TRUE(is_released(HazardStatus::kClosed));
+  EXPECT_TRUE(is_released(HazardStatus::kHandedOver));
+  EXPECT_EQ(released_status_names(), (std::vector<std::string>{"closed", "handed_over"}));
+  EXPECT_TRUE(is_active_status("open"));
+  EXPECT_TRUE(is_active_status("worked_on"));
+  EXPECT_FALSE(is_active_status("closed"));
+  EXPECT_FALSE(is_active_status("handed_over"));
+  EXPECT_FALSE(is_active_status("")) << "an empty status (a direct edit) is not active";
+}
+
+TEST(HazardStatus, TheSchemaAllowsExactlyTheLifecycleNames) {
+  const auto& f = hs().fields[static_cast<size_t>(hs().index_of("status"))];
+  EXPECT_EQ(f.allowed,
+            (std::vector<std::string>{"open", "worked_on", "closed", "handed_over"}));
+}
+
 TEST(HazardStatus, ToleranceIsHalfASquareMetre) { EXPECT_EQ(kAreaToleranceM2, 0.5); }
 
 }  // namespace

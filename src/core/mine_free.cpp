@@ -1,6 +1,7 @@
 #include "core/mine_free.hpp"
 
 #include "core/entities.hpp"
+#include "core/hazard_status.hpp"
 
 namespace reclaim::core {
 
@@ -11,8 +12,7 @@ std::map<std::string, AreaStatus> mine_free_status(const Gazetteer& gaz,
   std::map<std::string, AreaStatus> out;
   for (const auto& h : hazards) {
     if (!contamination.empty() && !contamination.count(get_text(hs, h, "contamination"))) continue;
-    std::string st = get_text(hs, h, "status");
-    bool active = st == "open" || st == "worked_on";
+    const bool active = is_active_status(get_text(hs, h, "status"));
     // walk from the village up to the province
     const AdminUnit* u = gaz.find(get_text(hs, h, "village_code"));
     if (!u) u = gaz.find(get_text(hs, h, "province_code"));

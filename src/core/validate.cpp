@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/entities.hpp"
+#include "core/hazard_status.hpp"
 #include "geo/geodesic.hpp"
 #include "geo/overlay.hpp"
 #include "geo/validity.hpp"
@@ -229,12 +230,12 @@ void entity_rules(const EntitySchema& s, Record& r, Collector& c) {
     }
     if (area == 0) c.add("estimated_area_m2", "must be greater than 0");
     if (std::holds_alternative<std::monostate>(get(s, r, "status")))
-      set(s, r, "status", std::string("open"));
+      set(s, r, "status", std::string(status_name(HazardStatus::kOpen)));
     set(s, r, "cancelled_m2", 0.0);
     set(s, r, "reduced_m2", 0.0);
     set(s, r, "cleared_m2", 0.0);
-    std::string st = get_text(s, r, "status");
-    set(s, r, "remaining_m2", (st == "closed" || st == "handed_over") ? 0.0 : std::max(area, 0.0));
+    auto st = parse_status(get_text(s, r, "status"));
+    set(s, r, "remaining_m2", st && is_released(*st) ? 0.0 : std::max(area, 0.0));
   } else if (s.name == entity::kActivities) {
     auto start = get_date(s, r, "start_date");
     auto end = get_date(s, r, "end_date");

@@ -15,7 +15,7 @@ using Type = BodyField::Type;
 bool is_get(const Ctx& c) { return c.req.method == "GET" || c.req.method == "HEAD"; }
 
 Response no_accounts(const Ctx& c) {
-  return problem(c, 404, "Not Found", "accounts are not enabled on this server");
+  return problem(c, ErrorCode::kNotFound, "accounts are not enabled on this server");
 }
 
 void write_user(JsonWriter& w, const app::UserInfo& u) {
@@ -60,16 +60,16 @@ Response login(Ctx& c) {
     const auth::LoginError& e = s.error();
     switch (e.kind) {
       case auth::LoginFailure::kRateLimited: {
-        Response r = problem(c, 429, "Too Many Requests", e.message);
+        Response r = problem(c, kTooManyRequests, e.message);
         r.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(1, e.retry_after_s)));
         return r;
       }
       case auth::LoginFailure::kUnavailable:
-        return problem(c, 503, "Service Unavailable", "the account database is unavailable, try again");
+        return problem(c, ErrorCode::kIo, "the account database is unavailable, try again");
       case auth::LoginFailure::kBadCredentials:
         break;
     }
-    return problem(c, 401, "Unauthorized", auth::kLoginFailedMessage);
+    return problem(c, ErrorCode::kUnauthenticated, auth::kLoginFailedMessage);
   }
   Response r;
   JsonWriter w(r.body);
@@ -126,7 +126,7 @@ Response me(Ctx& c) {
 Response user_info(const Ctx& c, app::Accounts& accounts, const std::string& id, int status) {
   auto u = accounts.find(c.who, id);
   if (!u) return from_error(c, u.error());
-  if (!*u) return problem(c, 404, "Not Found", "no user '" + id + "'");
+  if (!*u) return problem(c, ErrorCode::kNotFound, "no user '" + id + "'");
   Response r;
   r.status = status;
   JsonWriter w(r.body);
@@ -139,7 +139,7 @@ Response users(Ctx& c, const std::vector<std::string_view>& seg) {
   const bool manager = auth::allowed(c.who, auth::Action::kManageUsers);
   app::Accounts accounts(c.svc.store());
   auto forbidden = [&] {
-    return problem(c, 403, "Forbidden", "only an administrator may manage user accounts");
+    return problem(c, ErrorCode::kPermissionDenied, "only an administrator may manage user accounts");
   };
   if (seg.size() == 2) {
     if (!manager) return forbidden();
@@ -170,7 +170,7 @@ Response users(Ctx& c, const std::vector<std::string_view>& seg) {
     const std::string role = (*body)["role"].get<std::string>();
     const auto r = auth::parse_role(role);
     if (!r || *r == auth::Role::kPublic)
-      return problem(c, 422, "Unprocessable Content", "unknown role '" + role + "'",
+      return problem(c, ErrorCode::kInvalidArgument, "unknown role '" + role + "'",
                      {FieldError{"body", "role",
                                  "administrator, national_data_manager, operator_data_officer, "
                                  "analyst, provincial_planner or donor"}});
@@ -203,11 +203,11 @@ Response users(Ctx& c, const std::vector<std::string_view>& seg) {
     if (!manager && !self) return forbidden();
     return user_info(c, accounts, id, 200);
   }
-  if (seg.size() != 4) return problem(c, 404, "Not Found", "no such resource");
+  if (seg.size() != 4) return problem(c, ErrorCode::kNotFound, "no such resource");
   const std::string_view action = seg[3];
   if (action != "disable" && action != "enable" && action != "password" && action != "token" &&
       action != "role" && action != "revoke" && action != "unlock")
-    return problem(c, 404, "Not Found", "no such resource");
+    return problem(c, ErrorCode::kNotFound, "no such resource");
   if (c.req.method != "POST") return method_not_allowed(c, "POST");
   // A signed-in user may change their own password and issue their own API token.
   if (!manager && !(self && (action == "password" || action == "token"))) return forbidden();
@@ -230,7 +230,7 @@ Response users(Ctx& c, const std::vector<std::string_view>& seg) {
     const std::string role = (*body)["role"].get<std::string>();
     const auto parsed = auth::parse_role(role);
     if (!parsed || *parsed == auth::Role::kPublic)
-      return problem(c, 422, "Unprocessable Content", "unknown role '" + role + "'",
+      return problem(c, ErrorCode::kInvalidArgument, "unknown role '" + role + "'",
                      {FieldError{"body", "role",
                                  "administrator, national_data_manager, operator_data_officer "
                                  "or analyst"}});
@@ -279,7 +279,7 @@ Response users(Ctx& c, const std::vector<std::string_view>& seg) {
 
 Response handle_accounts(Ctx& c, const std::vector<std::string_view>& seg) {
   if (seg[1] == "users") return users(c, seg);
-  if (seg.size() != 2) return problem(c, 404, "Not Found", "no such resource");
+  if (seg.size() != 2) return problem(c, ErrorCode::kNotFound, "no such resource");
   if (!c.params.empty()) return bad_param(c, c.params.front().first, "unknown parameter");
   if (seg[1] == "login") return login(c);
   if (seg[1] == "logout") return logout(c);

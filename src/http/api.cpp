@@ -19,7 +19,7 @@ void raw_or_null(JsonWriter& w, const std::string& json) {
   }
 }
 
-Response not_found(const Ctx& c) { return problem(c, 404, "Not Found", "no such resource"); }
+Response not_found(const Ctx& c) { return problem(c, ErrorCode::kNotFound, "no such resource"); }
 
 /// The entity of a path segment (plural or singular); nullptr for unknown and internal ones.
 const core::EntitySchema* entity_of(std::string_view name) {
@@ -82,10 +82,10 @@ Response list(Ctx& c, const core::EntitySchema& s) {
 
 Response history(Ctx& c, const core::EntitySchema& s, const std::string& id) {
   if (!c.vis.all_records)
-    return problem(c, 403, "Forbidden", "your role may not read the history of records");
+    return problem(c, ErrorCode::kPermissionDenied, "your role may not read the history of records");
   auto h = c.svc.history_visible(s.name, id, c.vis);
   if (!h) return from_error(c, h.error());
-  if (h->empty()) return problem(c, 404, "Not Found", "no " + s.singular + " '" + id + "'");
+  if (h->empty()) return problem(c, ErrorCode::kNotFound, "no " + s.singular + " '" + id + "'");
   Response r;
   JsonWriter w(r.body);
   w.begin_object().key("entity").str(s.name).key("id").str(id).key("history").begin_array();
@@ -112,8 +112,9 @@ Response history(Ctx& c, const core::EntitySchema& s, const std::string& id) {
 Response direct_edits(Ctx& c) {
   const auto role = c.who.role;
   if (role != auth::Role::kNationalDataManager && role != auth::Role::kAdministrator)
-    return problem(c, c.who.authenticated() ? 403 : 401,
-                   c.who.authenticated() ? "Forbidden" : "Unauthorized",
+    return problem(c,
+                   c.who.authenticated() ? ErrorCode::kPermissionDenied
+                                         : ErrorCode::kUnauthenticated,
                    "only national data managers and administrators review direct edits");
   if (const auto* u = unknown_param(c, {"limit"})) return bad_param(c, *u, "unknown parameter");
   int64_t limit = 100;
@@ -191,14 +192,14 @@ Response handle_api(Ctx& c, const std::vector<std::string_view>& seg) {
     return not_found(c);
   if (!get) return method_not_allowed(c, "GET, HEAD");
   if (!app::readable(*s, c.vis))
-    return problem(c, 403, "Forbidden", "your role may not read " + s->name);
+    return problem(c, ErrorCode::kPermissionDenied, "your role may not read " + s->name);
   if (seg.size() == 2) return list(c, *s);
   if (!c.params.empty()) return bad_param(c, c.params.front().first, "unknown parameter");
   const std::string id(seg[2]);
   if (seg.size() == 4) return history(c, *s, id);
   auto r = c.svc.get_visible(s->name, id, c.vis);
   if (!r) return from_error(c, r.error());
-  if (!*r) return problem(c, 404, "Not Found", "no " + s->singular + " '" + id + "'");
+  if (!*r) return problem(c, ErrorCode::kNotFound, "no " + s->singular + " '" + id + "'");
   Response out;
   JsonWriter w(out.body);
   write_record(w, *s, **r, c.vis);
@@ -401,7 +402,7 @@ std::string openapi_document(const std::string& base_url) {
 
   w.key("components").begin_object().key("schemas").begin_object();
   w.key("Problem").begin_object().key("type").str("object").key("properties").begin_object();
-  for (std::string_view f : {"type", "title", "detail", "instance", "request_id"})
+  for (std::string_view f : {"type", "code", "title", "detail", "instance", "request_id"})
     w.key(f).begin_object().key("type").str("string").end_object();
   w.key("status").begin_object().key("type").str("integer").end_object();
   w.key("errors").begin_object().key("type").str("array").key("items").begin_object();

@@ -48,17 +48,17 @@ std::optional<nlohmann::json> json_body(const Ctx& c, std::initializer_list<Body
   });
   if (blank && empty_ok) return nlohmann::json::object();
   if (!is_json_type(c.req.content_type)) {
-    error = problem(c, 415, "Unsupported Media Type",
+    error = problem(c, ErrorCode::kUnsupported,
                     "the request body must be JSON (Content-Type: application/json)");
     return std::nullopt;
   }
   auto j = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (j.is_discarded()) {
-    error = problem(c, 400, "Bad Request", "the request body is not well-formed JSON");
+    error = problem(c, kBadRequest, "the request body is not well-formed JSON");
     return std::nullopt;
   }
   if (!j.is_object()) {
-    error = problem(c, 422, "Unprocessable Content", "the request body must be a JSON object",
+    error = problem(c, ErrorCode::kInvalidArgument, "the request body must be a JSON object",
                     {FieldError{"body", "", "expected a JSON object"}});
     return std::nullopt;
   }
@@ -82,7 +82,7 @@ std::optional<nlohmann::json> json_body(const Ctx& c, std::initializer_list<Body
   if (!errs.empty()) {
     std::string detail = "invalid request body: " + errs.front().field + " " + errs.front().message;
     if (errs.size() > 1) detail += " (and " + std::to_string(errs.size() - 1) + " more)";
-    error = problem(c, 422, "Unprocessable Content", detail, errs);
+    error = problem(c, ErrorCode::kInvalidArgument, detail, errs);
     return std::nullopt;
   }
   // null means absent
@@ -92,7 +92,7 @@ std::optional<nlohmann::json> json_body(const Ctx& c, std::initializer_list<Body
 
 std::optional<Response> require_signed_in(const Ctx& c) {
   if (c.who.authenticated()) return std::nullopt;
-  Response r = problem(c, 401, "Unauthorized",
+  Response r = problem(c, ErrorCode::kUnauthenticated,
                        "sign in (POST /api/login) or send an API token (Authorization: Bearer)");
   r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"reclaim\"");
   return r;

@@ -2,6 +2,7 @@
 
 #include "common/date.hpp"
 #include "core/entities.hpp"
+#include "core/map_layers.hpp"
 #include "geo/overlay.hpp"
 #include "http/json.hpp"
 #include "http/routes.hpp"
@@ -13,29 +14,6 @@ constexpr int64_t kMaxLimit = 10000;
 constexpr int64_t kDefaultLimit = 100;
 constexpr std::string_view kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 constexpr std::string_view kGeoJson = "application/geo+json";
-
-struct Collection {
-  std::string_view id, title, description;
-};
-constexpr Collection kCollections[] = {
-    {"hazards", "Hazardous areas", "Suspected and confirmed hazardous areas (SHA/CHA)"},
-    {"activities", "Land release activities", "Survey and clearance activities"},
-    {"eo_finds", "Explosive ordnance finds", "Items found and destroyed"},
-    {"accidents", "Accidents", "Mine/ERW accidents (no personal data)"},
-    {"admin_boundaries", "Administrative boundaries", "Province outlines"},
-};
-
-const Collection* find_collection(std::string_view id) {
-  for (const auto& c : kCollections)
-    if (c.id == id) return &c;
-  return nullptr;
-}
-
-bool visible(const Ctx& c, std::string_view id) {
-  if (id == "admin_boundaries") return true;
-  const auto* s = core::find_schema(id);
-  return s != nullptr && app::readable(*s, c.vis);
-}
 
 std::string url_encode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -71,7 +49,7 @@ void link(JsonWriter& w, std::string_view href, std::string_view rel, std::strin
   w.end_object();
 }
 
-void collection_json(JsonWriter& w, const Ctx& c, const Collection& col) {
+void collection_json(JsonWriter& w, const Ctx& c, const core::MapLayer& col) {
   const std::string base = c.base_url + "/ogc/collections/" + std::string(col.id);
   const geo::Envelope e = c.svc.country_extent();
   w.begin_object().key("id").str(col.id).key("title").str(col.title);
@@ -121,7 +99,7 @@ void boundary_feature(JsonWriter& w, const core::AdminBoundary& b) {
   w.key("level").num(static_cast<int64_t>(b.level)).end_object().end_object();
 }
 
-Response items(Ctx& c, const Collection& col) {
+Response items(Ctx& c, const core::MapLayer& col) {
   if (const auto* u = unknown_param(c, {"limit", "offset", "bbox", "bbox-crs", "datetime",
                                         "cursor", "f", "province", "status", "hazard_type",
                                         "contamination", "org", "type"}))
@@ -172,7 +150,7 @@ Response items(Ctx& c, const Collection& col) {
   int64_t matched = 0, returned = 0;
   std::string next;
 
-  if (col.id == "admin_boundaries") {
+  if (!col.is_entity()) {
     if (p.from || p.to) return bad_param(c, "datetime", "boundaries have no date");
     for (std::string_view f : {"province", "status", "hazard_type", "contamination", "org", "type", "cursor"})
       if (param(c, f) != nullptr) return bad_param(c, f, "does not apply to admin_boundaries");
@@ -232,12 +210,12 @@ Response items(Ctx& c, const Collection& col) {
   return r;
 }
 
-Response item(Ctx& c, const Collection& col, const std::string& fid) {
+Response item(Ctx& c, const core::MapLayer& col, const std::string& fid) {
   if (const auto* u = unknown_param(c, {"f"})) return bad_param(c, *u, "unknown parameter");
   Response r;
   r.content_type = std::string(kGeoJson);
   JsonWriter w(r.body);
-  if (col.id == "admin_boundaries") {
+  if (!col.is_entity()) {
     auto b = c.svc.boundaries();
     if (!b) return from_error(c, b.error());
     for (const auto& ab : **b)
@@ -245,12 +223,12 @@ Response item(Ctx& c, const Collection& col, const std::string& fid) {
         boundary_feature(w, ab);
         return r;
       }
-    return problem(c, 404, "Not Found", "no feature '" + fid + "' in admin_boundaries");
+    return problem(c, ErrorCode::kNotFound, "no feature '" + fid + "' in admin_boundaries");
   }
   const core::EntitySchema& s = core::schema(col.id);
   auto rec = c.svc.get_visible(s.name, fid, c.vis);
   if (!rec) return from_error(c, rec.error());
-  if (!*rec) return problem(c, 404, "Not Found", "no feature '" + fid + "' in " + s.name);
+  if (!*rec) return problem(c, ErrorCode::kNotFound, "no feature '" + fid + "' in " + s.name);
   feature(w, s, **rec, c.vis);
   return r;
 }
@@ -291,7 +269,7 @@ Response handle_ogc(Ctx& c, const std::vector<std::string_view>& seg) {
   }
   if (seg.size() < 2 || seg[1] != "collections" || seg.size() > 5 ||
       (seg.size() >= 4 && seg[3] != "items"))
-    return problem(c, 404, "Not Found", "no such resource");
+    return problem(c, ErrorCode::kNotFound, "no such resource");
   if (!get) return method_not_allowed(c, "GET, HEAD");
   if (seg.size() == 2) {
     if (const auto* u = only_f()) return bad_param(c, *u, "unknown parameter");
@@ -300,16 +278,16 @@ Response handle_ogc(Ctx& c, const std::vector<std::string_view>& seg) {
     w.begin_object().key("links").begin_array();
     link(w, base + "/collections", "self", "application/json", "this document");
     w.end_array().key("collections").begin_array();
-    for (const auto& col : kCollections)
-      if (visible(c, col.id)) collection_json(w, c, col);
+    for (const auto& col : core::map_layers())
+      if (layer_visible(c, col)) collection_json(w, c, col);
     w.end_array().end_object();
     return r;
   }
-  const Collection* col = find_collection(seg[2]);
+  const core::MapLayer* col = core::find_map_layer(seg[2]);
   if (col == nullptr)
-    return problem(c, 404, "Not Found", "no collection '" + std::string(seg[2]) + "'");
-  if (!visible(c, col->id))
-    return problem(c, 403, "Forbidden", "your role may not read " + std::string(col->id));
+    return problem(c, ErrorCode::kNotFound, "no collection '" + std::string(seg[2]) + "'");
+  if (!layer_visible(c, *col))
+    return problem(c, ErrorCode::kPermissionDenied, "your role may not read " + std::string(col->id));
   if (seg.size() == 3) {
     if (const auto* u = only_f()) return bad_param(c, *u, "unknown parameter");
     Response r;

@@ -92,9 +92,13 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
   return false;
 }
 
-bool is_tile_layer(std::string_view l) {
-  return l == "hazards" || l == "activities" || l == "eo_finds" || l == "accidents" ||
-         l == "admin_boundaries";
+/// 404 for an unknown layer, 403 for one the caller may not read, else nullopt.
+std::optional<Response> tile_layer_refused(const detail::Ctx& c, const std::string& layer) {
+  const core::MapLayer* l = core::find_map_layer(layer);
+  if (l == nullptr) return detail::problem(c, ErrorCode::kNotFound, "no tile layer '" + layer + "'");
+  if (!detail::layer_visible(c, *l))
+    return detail::problem(c, ErrorCode::kPermissionDenied, "your role may not read the " + layer + " layer");
+  return std::nullopt;
 }
 
 Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) {
@@ -102,31 +106,21 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
   if (c.req.method != "GET" && c.req.method != "HEAD") return detail::method_not_allowed(c, "GET, HEAD");
   if (seg.size() == 2 && seg[1].ends_with(".json")) {
     const std::string layer(seg[1].substr(0, seg[1].size() - 5));
-    if (!is_tile_layer(layer)) return detail::problem(c, 404, "Not Found", "no tile layer '" + layer + "'");
-    if (layer != "admin_boundaries") {
-      const auto* s = core::find_schema(layer);
-      if (s == nullptr || !app::readable(*s, c.vis))
-        return detail::problem(c, 403, "Forbidden", "your role may not read the " + layer + " layer");
-    }
+    if (auto refused = tile_layer_refused(c, layer)) return std::move(*refused);
     auto tj = c.svc.tilejson(layer, c.base_url + "/tiles/" + layer + "/{z}/{x}/{y}.mvt");
     if (!tj) return detail::from_error(c, tj.error());
     return detail::json(std::move(*tj));
   }
   if (seg.size() != 5 || !seg[4].ends_with(".mvt"))
-    return detail::problem(c, 404, "Not Found", "no such tile route");
+    return detail::problem(c, ErrorCode::kNotFound, "no such tile route");
   const std::string layer(seg[1]);
-  if (!is_tile_layer(layer)) return detail::problem(c, 404, "Not Found", "no tile layer '" + layer + "'");
-  if (layer != "admin_boundaries") {
-    const auto* s = core::find_schema(layer);
-    if (s == nullptr || !app::readable(*s, c.vis))
-      return detail::problem(c, 403, "Forbidden", "your role may not read the " + layer + " layer");
-  }
+  if (auto refused = tile_layer_refused(c, layer)) return std::move(*refused);
   auto z = detail::parse_int(seg[2]);
   auto x = detail::parse_int(seg[3]);
   auto y = detail::parse_int(seg[4].substr(0, seg[4].size() - 4));
   if (!z || !x || !y || *z < 0 || *z > 22 || *x < 0 || *y < 0 || *x >= (int64_t{1} << *z) ||
       *y >= (int64_t{1} << *z))
-    return detail::problem(c, 404, "Not Found", "no tile " + std::string(seg[2]) + "/" +
+    return detail::problem(c, ErrorCode::kNotFound, "no tile " + std::string(seg[2]) + "/" +
                                                    std::string(seg[3]) + "/" + std::string(seg[4]));
   auto bytes = c.svc.tile(layer, static_cast<int>(*z), static_cast<uint32_t>(*x),
                           static_cast<uint32_t>(*y), c.vis);
@@ -149,22 +143,22 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
 Response handle_static(detail::Ctx& c, const std::string& static_dir) {
   namespace fs = std::filesystem;
   if (c.req.method != "GET" && c.req.method != "HEAD") return detail::method_not_allowed(c, "GET, HEAD");
-  if (static_dir.empty()) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (static_dir.empty()) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   std::string rel = c.path;
   if (rel.empty() || rel.back() == '/') rel += "index.html";
   while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
   std::error_code ec;
   const fs::path root = fs::weakly_canonical(fs::path(static_dir), ec);
-  if (ec) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (ec) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   fs::path p = fs::weakly_canonical(root / fs::path(rel), ec);
-  if (ec) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (ec) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   // The resolved file must be inside the root (also after symlinks).
   auto [ri, pi] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
-  if (ri != root.end()) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (ri != root.end()) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   if (fs::is_directory(p, ec)) p /= "index.html";
-  if (!fs::is_regular_file(p, ec)) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (!fs::is_regular_file(p, ec)) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   std::ifstream in(p, std::ios::binary);
-  if (!in) return detail::problem(c, 404, "Not Found", "no such resource");
+  if (!in) return detail::problem(c, ErrorCode::kNotFound, "no such resource");
   std::ostringstream ss;
   ss << in.rdbuf();
   Response r;
@@ -267,28 +261,11 @@ const std::vector<std::pair<std::string_view, std::string_view>>& standard_heade
   return kHeaders;
 }
 
-Response problem(int status, std::string_view title, std::string_view detail,
-                 std::string_view instance, std::string_view request_id,
-                 const std::vector<FieldError>& errors) {
-  Response r;
-  r.status = status;
-  r.content_type = "application/problem+json";
-  JsonWriter w(r.body);
-  std::string type = "urn:reclaim:problem:";
-  for (char ch : title) type += ch == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  w.begin_object()
-      .key("type").str(type)
-      .key("title").str(title)
-      .key("status").num(int64_t{status})
-      .key("detail").str(detail)
-      .key("instance").str(instance)
-      .key("request_id").str(request_id)
-      .key("errors").begin_array();
-  for (const auto& e : errors)
-    w.begin_object().key("record").str(e.record).key("field").str(e.field).key("message").str(e.message).end_object();
-  w.end_array().end_object();
-  return r;
-}
+namespace {
+/// The detail of every 500: no internals, only the way to find them in the log.
+constexpr std::string_view kInternalDetail =
+    "an internal error occurred; quote the request id to the administrator";
+}  // namespace
 
 Result<std::string> parse_public_url(std::string_view url) {
   const auto bad = [&](std::string_view why) -> Result<std::string> {
@@ -346,34 +323,32 @@ Result<std::string> parse_public_url(std::string_view url) {
 
 namespace detail {
 
-Response problem(const Ctx& c, int status, std::string_view title, std::string_view detail,
+bool layer_visible(const Ctx& c, const core::MapLayer& layer) {
+  if (!layer.is_entity()) return true;
+  const auto* s = core::find_schema(layer.id);
+  return s != nullptr && app::readable(*s, c.vis);
+}
+
+Response problem(const Ctx& c, ProblemKind kind, std::string_view detail,
                  const std::vector<FieldError>& errors) {
-  return http::problem(status, title, detail, c.path, c.req.request_id, errors);
+  return http::problem(kind, detail, c.path, c.req.request_id, errors);
 }
 
 Response bad_param(const Ctx& c, std::string_view name, std::string_view message) {
   std::string detail = "query parameter '" + std::string(name) + "': " + std::string(message);
-  return problem(c, 400, "Bad Request", detail,
+  return problem(c, kBadRequest, detail,
                  {FieldError{"", std::string(name), std::string(message)}});
 }
 
 Response from_error(const Ctx& c, const Error& e) {
-  const int status = http_status_for(e.code);
-  if (status >= 500 && e.code == ErrorCode::kInternal)
-    return problem(c, 500, "Internal Server Error",
-                   "an internal error occurred; quote the request id to the administrator");
-  const char* title = status == 401   ? "Unauthorized"
-                      : status == 403 ? "Forbidden"
-                      : status == 404 ? "Not Found"
-                      : status == 409 ? "Conflict"
-                      : status == 415 ? "Unsupported"
-                      : status == 422 ? "Unprocessable Content"
-                      : status == 503 ? "Service Unavailable"
-                                      : "Error";
+  if (e.code == ErrorCode::kInternal) {
+    log_internal_error(c.error_log != nullptr ? *c.error_log : ErrorLog(), c.req, e.message);
+    return problem(c, ErrorCode::kInternal, kInternalDetail);
+  }
   // Database messages carry file paths: keep them out of answers.
   const std::string detail = e.code == ErrorCode::kIo ? "the database is unavailable, try again"
                                                       : e.message;
-  return problem(c, status, title, detail, e.details);
+  return problem(c, e.code, detail, e.details);
 }
 
 Response json(std::string body, std::string_view type) {
@@ -384,7 +359,7 @@ Response json(std::string body, std::string_view type) {
 }
 
 Response method_not_allowed(const Ctx& c, std::string_view allow) {
-  Response r = problem(c, 405, "Method Not Allowed",
+  Response r = problem(c, kMethodNotAllowed,
                        std::string(c.req.method) + " is not allowed here (allowed: " +
                            std::string(allow) + ")");
   r.headers.emplace_back("Allow", std::string(allow));
@@ -480,13 +455,13 @@ Response Router::handle(const Request& req, app::Service& svc, Deferral* defer) 
     // a write through this process: cached responses built before it are stale
     if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") cache_->bump();
     return r;
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    log_internal_error(opt_.error_log, req, e.what());
   } catch (...) {
+    log_internal_error(opt_.error_log, req, "an exception of unknown type");
   }
   try {
-    return problem(500, "Internal Server Error",
-                   "an internal error occurred; quote the request id to the administrator", "",
-                   req.request_id);
+    return problem(ErrorCode::kInternal, kInternalDetail, "", req.request_id);
   } catch (...) {
     Response r;
     r.status = 500;
@@ -500,9 +475,9 @@ Response Router::route(const Request& req, app::Service& svc, Deferral* defer) c
   const std::string_view raw_path = target.substr(0, qpos);
   const std::string_view raw_query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
 
-  detail::Ctx c{req, svc, {}, {}, {}, {}, {}, nullptr, {}};
+  detail::Ctx c{req, svc, {}, {}, {}, {}, {}, nullptr, {}, &opt_.error_log};
   auto bad = [&](std::string_view why) {
-    return http::problem(400, "Bad Request", why, "", req.request_id);
+    return http::problem(kBadRequest, why, "", req.request_id);
   };
   if (raw_path.empty() || raw_path.front() != '/') return bad("the request target must be a path");
   // Encoded slashes, backslashes and dot segments are refused before anything looks at the path.
@@ -542,17 +517,17 @@ Response Router::route(const Request& req, app::Service& svc, Deferral* defer) c
     c.authn = authn_;
     c.res = authn_->resolve_request(req.cookie, req.authorization);
     if (c.res.session_expired() && !login && !logout) {
-      Response r = detail::problem(c, 401, "Unauthorized", "session expired");
+      Response r = detail::problem(c, ErrorCode::kUnauthenticated, "session expired");
       r.headers.emplace_back("Set-Cookie", authn_->expired_cookie());
       return r;
     }
     if (c.res.state == auth::CredentialState::kInvalid && !req.authorization.empty() && !login)
-      return detail::problem(c, 401, "Unauthorized", "invalid, revoked or disabled API token");
+      return detail::problem(c, ErrorCode::kUnauthenticated, "invalid, revoked or disabled API token");
     const bool write = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
                        req.method == "DELETE";
     if (write && !login && c.res.state == auth::CredentialState::kValid && c.res.needs_csrf &&
         !authn_->check_csrf(c.res, req.csrf_token))
-      return detail::problem(c, 403, "Forbidden", "missing or invalid CSRF token");
+      return detail::problem(c, ErrorCode::kPermissionDenied, "missing or invalid CSRF token");
     c.who = c.res.principal;
   } else {
     c.who = resolver_->resolve(req.cookie, req.authorization);

@@ -12,6 +12,7 @@
 #include "auth/authenticator.hpp"
 #include "auth/policy.hpp"
 #include "http/message.hpp"
+#include "http/problem.hpp"
 #include "http/response_cache.hpp"
 
 namespace reclaim::http {
@@ -50,6 +51,10 @@ struct RouterOptions {
   /// ("https://mine-action.example.org/reclaim"). The request's Host header is never used.
   /// `reclaim serve --public-url`; the server sets "http://<listen address>" when empty.
   std::string public_url;
+  /// Where the line of each 500 goes ("request <id> <method> <path>: 500 internal error:
+  /// <exception or error text>", the id being the one the answer gives): the server's log.
+  /// Called from any server thread, so it must be thread-safe; empty: standard error.
+  ErrorLog error_log;
 };
 
 /// Filled by Router::handle when it left an expensive read to the caller's worker pool.
@@ -95,10 +100,5 @@ Result<std::string> parse_public_url(std::string_view url);
 
 /// Headers every response carries (security headers), as (name, value).
 const std::vector<std::pair<std::string_view, std::string_view>>& standard_headers();
-
-/// An RFC 9457 problem response (application/problem+json).
-Response problem(int status, std::string_view title, std::string_view detail,
-                 std::string_view instance, std::string_view request_id,
-                 const std::vector<FieldError>& errors = {});
 
 }  // namespace reclaim::http

@@ -11,8 +11,10 @@
 #include "app/service.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/policy.hpp"
+#include "core/map_layers.hpp"
 #include "http/json.hpp"
 #include "http/message.hpp"
+#include "http/router.hpp"
 
 namespace reclaim::http::detail {
 
@@ -28,10 +30,15 @@ struct Ctx {
   std::string base_url;  ///< "http://host:port", for links
   auth::Authenticator* authn = nullptr;  ///< null when the server has no accounts (tests)
   auth::Resolution res;                  ///< how the caller was identified
+  const ErrorLog* error_log = nullptr;   ///< where a 500 is logged (RouterOptions::error_log)
 };
 
+/// May the caller read the map layer (tiles, OGC collection)? The boundaries are public; an
+/// entity layer follows the role table (app::readable).
+bool layer_visible(const Ctx& c, const core::MapLayer& layer);
+
 /// A problem response for this request.
-Response problem(const Ctx& c, int status, std::string_view title, std::string_view detail,
+Response problem(const Ctx& c, ProblemKind kind, std::string_view detail,
                  const std::vector<FieldError>& errors = {});
 /// 400 naming a query parameter.
 Response bad_param(const Ctx& c, std::string_view param, std::string_view message);

@@ -125,14 +125,14 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
         ec == net::error::operation_aborted || (closing_ && ec))
       return close();
     if (ec == bhttp::error::body_limit)
-      return error_reply(413, "Content Too Large",
+      return error_reply(kContentTooLarge,
                          "the request body is larger than the limit of " +
                              std::to_string(srv_.opt.max_body_bytes) + " bytes");
     if (ec == bhttp::error::header_limit)
-      return error_reply(431, "Request Header Fields Too Large",
+      return error_reply(kHeadersTooLarge,
                          "the request headers are larger than the limit of " +
                              std::to_string(srv_.opt.max_header_bytes) + " bytes");
-    if (ec) return error_reply(400, "Bad Request", "malformed HTTP request");
+    if (ec) return error_reply(kBadRequest, "malformed HTTP request");
 
     auto& req = parser_->get();
     Request r;
@@ -169,7 +169,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     const bool head = req.method() == bhttp::verb::head;
     const unsigned version = req.version();
     if (t_service == nullptr) {
-      return send(problem(503, "Service Unavailable", "no database connection", "", r.request_id),
+      return send(problem(ErrorCode::kIo, "no database connection", "", r.request_id),
                   r.request_id, keep, head, version);
     }
     Deferral d;
@@ -205,28 +205,28 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     const auto& o = pool.options();
     Response p;
     if (admission == HeavyPool::Admission::kClientLimit) {
-      p = problem(429, "Too Many Requests",
+      p = problem(kTooManyRequests,
                   "this client already has " + std::to_string(o.per_client) +
                       " expensive requests (status, as-of status, OGC item pages) queued or "
                       "running, the limit per client (" + std::to_string(o.per_client) +
                       "); retry after " + std::to_string(after) + " s",
                   instance, id);
     } else if (admission == HeavyPool::Admission::kFull) {
-      p = problem(503, "Service Unavailable",
+      p = problem(kUnavailable,
                   "the server has " + std::to_string(o.max_pending) +
                       " expensive requests (status, as-of status, OGC item pages) queued or "
                       "running, its limit; retry after " + std::to_string(after) + " s",
                   instance, id);
     } else {
-      p = problem(503, "Service Unavailable", "the server is stopping", instance, id);
+      p = problem(kUnavailable, "the server is stopping", instance, id);
     }
     p.headers.emplace_back("Retry-After", std::to_string(after));
     send(std::move(p), id, keep, head, version);
   }
 
-  void error_reply(int status, std::string_view title, const std::string& detail) {
+  void error_reply(ProblemKind kind, const std::string& detail) {
     const std::string id = srv_.next_request_id();
-    send(problem(status, title, detail, "", id), id, false, false, 11);
+    send(problem(kind, detail, "", id), id, false, false, 11);
   }
 
   template <class Res>

@@ -95,7 +95,7 @@ bool expected_version(const Ctx& c, const nlohmann::json& body, std::optional<in
     if (im.size() >= 2 && im.front() == '"' && im.back() == '"') im = im.substr(1, im.size() - 2);
     auto v = parse_int(im);
     if (!v || *v < 0) {
-      error = problem(c, 400, "Bad Request",
+      error = problem(c, kBadRequest,
                       "If-Match must be the submission's version (its ETag), e.g. \"3\"");
       return false;
     }
@@ -104,7 +104,7 @@ bool expected_version(const Ctx& c, const nlohmann::json& body, std::optional<in
   if (body.contains("expected_version")) {
     const int64_t v = body["expected_version"].get<int64_t>();
     if (out && *out != v) {
-      error = problem(c, 422, "Unprocessable Content",
+      error = problem(c, ErrorCode::kInvalidArgument,
                       "If-Match and expected_version disagree",
                       {FieldError{"body", "expected_version", "differs from If-Match"}});
       return false;
@@ -203,12 +203,12 @@ Response act(Ctx& c, const std::string& id, std::string_view action) {
 Response handle_workflow(Ctx& c, const std::vector<std::string_view>& seg) {
   if (auto deny = require_signed_in(c)) return *deny;
   if (!workflow::takes_part(c.who))
-    return problem(c, 403, "Forbidden",
+    return problem(c, ErrorCode::kPermissionDenied,
                    std::string("not allowed: ") + auth::role_name(c.who.role) + " '" + c.who.user +
                        "' takes no part in the report workflow");
   auto& wf = workflow_for(c.svc);
   if (seg[1] == "inbox") {
-    if (seg.size() != 2) return problem(c, 404, "Not Found", "no such resource");
+    if (seg.size() != 2) return problem(c, ErrorCode::kNotFound, "no such resource");
     if (!is_get(c)) return method_not_allowed(c, "GET, HEAD");
     if (const auto* u = unknown_param(c, {"entity"})) return bad_param(c, *u, "unknown parameter");
     return listing(c, wf.inbox(c.who));
@@ -231,7 +231,7 @@ Response handle_workflow(Ctx& c, const std::vector<std::string_view>& seg) {
     if (!s) return from_error(c, s.error());
     return submission_response(*s);
   }
-  if (seg.size() != 4) return problem(c, 404, "Not Found", "no such resource");
+  if (seg.size() != 4) return problem(c, ErrorCode::kNotFound, "no such resource");
   const std::string_view action = seg[3];
   if (action == "duplicates") {
     if (!is_get(c)) return method_not_allowed(c, "GET, HEAD");
@@ -251,7 +251,7 @@ Response handle_workflow(Ctx& c, const std::vector<std::string_view>& seg) {
     return r;
   }
   if (action != "verify" && action != "reject" && action != "approve")
-    return problem(c, 404, "Not Found", "no such resource");
+    return problem(c, ErrorCode::kNotFound, "no such resource");
   if (c.req.method != "POST") return method_not_allowed(c, "POST");
   return act(c, id, action);
 }

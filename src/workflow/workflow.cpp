@@ -84,6 +84,14 @@ Result<core::Record> merge_update(const core::EntitySchema& s, const core::Recor
     return kv.first == "status" && !kv.second.empty();
   });
   if (!gave_status) core::set(s, report, "status", core::get(s, existing, "status"));
+  // the schema has checked the report's status; the stored one may be empty (a direct edit)
+  const auto from = core::parse_status(core::get_text(s, existing, "status"));
+  const auto to = core::parse_status(core::get_text(s, report, "status"));
+  if (from && to)
+    if (auto t = core::check_transition(*from, *to); !t)
+      return fail(Error{ErrorCode::kFailedPrecondition,
+                        label(s, report.id()) + ": status: " + t.error().message,
+                        {{label(s, report.id()), "status", t.error().message}}});
   const double baseline = core::get_real(s, report, "estimated_area_m2");
   const double released = core::get_real(s, report, "cancelled_m2") +
                           core::get_real(s, report, "reduced_m2") +
@@ -93,8 +101,7 @@ Result<core::Record> merge_update(const core::EntitySchema& s, const core::Recor
     return fail(ErrorCode::kFailedPrecondition,
                 "hazard " + report.id() + ": the reported estimated area " + m2(baseline) +
                     " is less than the " + m2(released) + " already released");
-  const std::string st = core::get_text(s, report, "status");
-  if (remaining < core::kAreaToleranceM2 || st == "closed" || st == "handed_over") remaining = 0;
+  if (remaining < core::kAreaToleranceM2 || (to && core::is_released(*to))) remaining = 0;
   core::set(s, report, "remaining_m2", remaining);
   return report;
 }

@@ -572,6 +572,38 @@ TEST_F(WorkflowTest, AnOlderDateOfInformationDoesNotOverwriteNewerState) {
   EXPECT_EQ(core::get_text(hs, *h, "status"), "open");
 }
 
+TEST_F(WorkflowTest, AnUpdateThatSkipsTheStatusLifecycleIsRefusedNamingTheHazardAndField) {
+  const auto& hs = core::schema(core::entity::kHazards);
+  const std::string wkt = square_wkt(103, 13.6, 100);
+  through("hazards", hazard_payload("KH-HZ-1", wkt, R"("recording_org":"CMAC",)"), "2025-05-01");
+  // open → handed_over: the land must be closed (released) before it is handed over; the
+  // report is refused when it is submitted (and would be again at approval)
+  auto a = wf_->submit(kDara, {"hazards", "update", "KH-HZ-1",
+                               hazard_payload("KH-HZ-1", wkt,
+                                              R"("recording_org":"CMAC","status":"handed_over",)"),
+                               "2025-06-01"});
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(a.error().message,
+              HasSubstr("hazard KH-HZ-1: status: a hazard cannot go from open to handed_over"));
+  ASSERT_EQ(a.error().details.size(), 1u);
+  EXPECT_EQ(a.error().details[0].record, "hazard KH-HZ-1");
+  EXPECT_EQ(a.error().details[0].field, "status");
+  EXPECT_EQ(core::get_text(hs, *get(core::entity::kHazards, "KH-HZ-1"), "status"), "open");
+  // the allowed path: closed (remaining becomes 0), then handed over
+  auto closed = through("hazards",
+                        hazard_payload("KH-HZ-1", wkt, R"("recording_org":"CMAC","status":"closed",)"),
+                        "2025-06-02", {}, "update", "KH-HZ-1");
+  EXPECT_TRUE(closed.changed_current_state);
+  EXPECT_EQ(core::get_real(hs, *get(core::entity::kHazards, "KH-HZ-1"), "remaining_m2"), 0);
+  auto handed = through("hazards",
+                        hazard_payload("KH-HZ-1", wkt,
+                                       R"("recording_org":"CMAC","status":"handed_over",)"),
+                        "2025-06-03", {}, "update", "KH-HZ-1");
+  EXPECT_TRUE(handed.changed_current_state);
+  EXPECT_EQ(core::get_text(hs, *get(core::entity::kHazards, "KH-HZ-1"), "status"), "handed_over");
+}
+
 // ---------------------------------------------------------------- personal data
 
 TEST_F(WorkflowTest, PersonalFieldReadsAreLoggedAndHiddenFromRolesWithoutAccess) {

@@ -95,6 +95,9 @@ class HttpTest : public ::testing::Test {
     ASSERT_TRUE(j.is_object()) << r.body;
     EXPECT_EQ(j["status"], status);
     EXPECT_TRUE(j.contains("title") && j.contains("detail") && j.contains("request_id"));
+    const std::string code = j.value("code", "");
+    EXPECT_FALSE(code.empty()) << r.body;
+    EXPECT_EQ(j.value("type", ""), "urn:reclaim:problem:" + code);
     EXPECT_EQ(j["request_id"], r.headers.count("x-request-id") ? r.headers.at("x-request-id") : "");
   }
 
