@@ -3,7 +3,6 @@
 
 namespace reclaim::demo::detail {
 
-using core::AdminUnit;
 using core::Record;
 
 void make_assistance(Rng& rng, const std::string& cid, Date date, int year,

@@ -8,7 +8,6 @@
 
 namespace reclaim::demo::detail {
 
-using core::AdminUnit;
 using core::Record;
 
 std::vector<Record> make_funding(const Context& cx) {

@@ -20,8 +20,8 @@ using core::Record;
 constexpr int kCurrentHazardsPerScale = 1400;  ///< open / worked-on hazards at scale 1
 constexpr int kClosedHazardsPerScale = 800;    ///< historical hazards released entirely
 
-/// Land released per year (km², all types) at scale 1: the pattern of DOMAIN.md (55–150 km² a
-/// year in 2015–2019, about 240 km² in 2023; 2025 is the first half only).
+/// Land released per year (km², all types) at scale 1: the pattern of docs/domain.md (55–150 km²
+/// a year in 2015–2019, about 240 km² in 2023; 2025 is the first half only).
 constexpr std::array<std::pair<int, double>, 16> kReleaseKm2ByYear = {{
     {2010, 52},
     {2011, 55},

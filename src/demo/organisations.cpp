@@ -4,7 +4,6 @@
 
 namespace reclaim::demo::detail {
 
-using core::AdminUnit;
 using core::Record;
 
 std::vector<Record> make_organisations() {
