@@ -48,4 +48,18 @@ if [ "$(sed -n '/^== hazards$/,/^== /p' "$WORK/a.dump" | sha256sum)" != \
 else
   echo "FAIL - seeds 2 and 3 gave the same hazards"; FAILS=$((FAILS + 1))
 fi
+# The reference tables are read by the app (exchange::read_file): a missing or bad one is named.
+DATA=$(dirname "$0")/../../data
+mkdir -p "$WORK/data/reference"
+cp -r "$DATA/gazetteer" "$DATA/boundaries" "$WORK/data/"
+run "$R" --data-dir "$WORK/data" --db "$WORK/nofile.gpkg" demo
+expect_rc 4 "demo without reference/contamination_2025.csv"
+expect_out "reference/contamination_2025.csv: no such file" "the missing table is named"
+cp "$DATA/reference/casualties_by_year.csv" "$WORK/data/reference/"
+printf 'contamination,remaining_km2\nlandmines,469\ncluster_munitions,lots\nother_erw,547\n' \
+  >"$WORK/data/reference/contamination_2025.csv"
+run "$R" --data-dir "$WORK/data" --db "$WORK/bad.gpkg" demo
+expect_rc 3 "demo with a bad reference table"
+expect_out "contamination_2025.csv row 3: remaining_km2 'lots' is not a number" \
+  "the bad table's row and field are named"
 finish
