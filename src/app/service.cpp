@@ -301,7 +301,15 @@ Result<DemoReport> Service::demo(uint64_t seed, int scale, const std::string& da
                     " hazards: the demo needs a new database (use --db NEW_FILE)");
   auto bounds = store_->admin_boundaries();
   if (!bounds) return fail(bounds.error());
-  demo::DemoOptions o{seed, scale, data_dir};
+  demo::DemoOptions o{seed, scale, {}, {}};
+  const std::string base = data_dir.empty() ? std::string(".") : data_dir;
+  for (auto [table, file] : {std::pair{&o.contamination, demo::kContaminationFile},
+                             std::pair{&o.casualties, demo::kCasualtiesFile}}) {
+    table->name = base + "/" + std::string(file);
+    auto rows = exchange::read_file(table->name, {});
+    if (!rows) return fail(rows.error());
+    table->rows = std::move(*rows);
+  }
   auto data = demo::generate(o, cache_->gazetteer, *bounds);
   if (!data) return fail(data.error());
   storage::ChangeSet cs;

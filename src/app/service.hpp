@@ -112,8 +112,11 @@ class Service {
   /// The national status (optionally as of a past date).
   Result<analysis::Status> status(std::optional<Date> as_of);
 
-  /// Fills an empty database with the synthetic Cambodia (after init).
-  /// Errors: kFailedPrecondition if the database already holds hazards.
+  /// Fills an empty database with the synthetic Cambodia (after init), calibrated on the
+  /// reference tables below `data_dir` (demo::kContaminationFile, demo::kCasualtiesFile, read
+  /// with exchange::read_file). Errors: kFailedPrecondition if the database already holds
+  /// hazards; kNotFound for a missing reference file; kInvalidArgument for a bad one (naming
+  /// the file, row and field).
   Result<DemoReport> demo(uint64_t seed, int scale, const std::string& data_dir);
 
   /// Record access (for the API and tests).

@@ -49,11 +49,24 @@ const World& world() {
   return kWorld;
 }
 
+/// A reference table of data/ as the app reads it (exchange::read_file).
+ReferenceTable table(std::string_view file) {
+  ReferenceTable t;
+  t.name = kDataDir + "/" + std::string(file);
+  auto rows = exchange::read_file(t.name, {});
+  EXPECT_TRUE(rows.has_value()) << (rows ? "" : rows.error().message);
+  if (rows) t.rows = std::move(*rows);
+  return t;
+}
+
 DemoOptions options(uint64_t seed, int scale = 1) {
+  static const ReferenceTable kContamination = table(kContaminationFile);
+  static const ReferenceTable kCasualties = table(kCasualtiesFile);
   DemoOptions o;
   o.seed = seed;
   o.scale = scale;
-  o.reference_dir = kDataDir;
+  o.contamination = kContamination;
+  o.casualties = kCasualties;
   return o;
 }
 
@@ -324,14 +337,45 @@ TEST(Demo, FundingIsUsd15To38MillionAYear) {
   }
 }
 
-TEST(Demo, RejectsMissingReferenceFiles) {
-  DemoOptions o = options(7);
-  o.reference_dir = "/nonexistent";
-  auto d = generate(o, world().gazetteer, world().provinces);
-  ASSERT_FALSE(d.has_value());
-  EXPECT_EQ(d.error().code, ErrorCode::kNotFound);
+/// A row of a reference table, written by hand (not read from a file).
+core::RawRecord row(std::string source, std::vector<std::pair<std::string, std::string>> fields) {
+  core::RawRecord r;
+  r.source = std::move(source);
+  r.fields = std::move(fields);
+  return r;
 }
 
+/// The error generate() gives for the reference tables `o` (none: "").
+std::string reference_error(const DemoOptions& o) {
+  auto d = generate(o, world().gazetteer, world().provinces);
+  if (d) return "";
+  EXPECT_EQ(d.error().code, ErrorCode::kInvalidArgument) << d.error().message;
+  return d.error().message;
+}
+
+TEST(Demo, RejectsBadReferenceTablesNamingTheRowAndField) {
+  DemoOptions o = options(7);
+  o.contamination = {
+      "contamination.csv",
+      {row("row 2", {{"contamination", "landmines"}, {"remaining_km2", "469"}}),
+       row("row 3", {{"contamination", "cluster_munitions"}, {"remaining_km2", "681"}})}};
+  EXPECT_EQ(reference_error(o),
+            "contamination.csv: needs rows landmines, cluster_munitions and other_erw");
+  o.contamination.rows.push_back(
+      row("row 4", {{"contamination", "other_erw"}, {"remaining_km2", "many"}}));
+  EXPECT_EQ(reference_error(o),
+            "contamination.csv row 4: remaining_km2 'many' is not a number of 0 or more");
+  o.contamination.rows.back().fields = {{"contamination", "other_erw"}};  // an empty cell
+  EXPECT_EQ(reference_error(o), "contamination.csv row 4: no remaining_km2");
+
+  o = options(7);
+  o.casualties = {"casualties.csv", {row("row 2", {{"year", "1996"}, {"killed", "5"}})}};
+  EXPECT_EQ(reference_error(o), "casualties.csv row 2: no total");
+  o.casualties.rows[0].fields = {{"year", "nineteen"}, {"total", "4"}};
+  EXPECT_EQ(reference_error(o), "casualties.csv row 2: year 'nineteen' is not a number");
+  o.casualties.rows.clear();
+  EXPECT_EQ(reference_error(o), "casualties.csv: no years listed");
+}
 
 }  // namespace
 }  // namespace reclaim::demo
