@@ -17,9 +17,7 @@
 #include "core/map_layers.hpp"
 #include "workflow/access_log.hpp"
 
-#ifdef RECLAIM_HAVE_TILES
 #include "tiles/mvt.hpp"
-#endif
 
 namespace reclaim::app {
 namespace {
@@ -479,17 +477,11 @@ std::vector<std::string> Service::tile_fields(const std::string& layer) {
 Result<std::string> Service::tilejson(const std::string& layer, const std::string& tiles_url) {
   const auto& props = tile_props(layer);
   if (props.empty()) return fail(ErrorCode::kNotFound, "no tile layer '" + layer + "'");
-#ifdef RECLAIM_HAVE_TILES
   return tiles::tilejson(layer, tiles_url, props, 0, 16, country_extent());
-#else
-  (void)tiles_url;
-  return fail(ErrorCode::kUnsupported, "this Reclaim was built without vector tiles");
-#endif
 }
 
 Result<std::string> Service::tile(const std::string& layer, int z, uint32_t x, uint32_t y,
                                   const Visibility& vis) {
-#ifdef RECLAIM_HAVE_TILES
   const tiles::TileId t{z, x, y};
   if (!tiles::valid(t)) return fail(ErrorCode::kNotFound, "no tile " + std::to_string(z) + "/" +
                                                               std::to_string(x) + "/" +
@@ -548,10 +540,6 @@ Result<std::string> Service::tile(const std::string& layer, int z, uint32_t x, u
     features.push_back(std::move(f));
   }
   return tiles::encode_tile(t, layer, features);
-#else
-  (void)layer, (void)z, (void)x, (void)y, (void)vis;
-  return fail(ErrorCode::kUnsupported, "this Reclaim was built without vector tiles");
-#endif
 }
 
 }  // namespace reclaim::app
