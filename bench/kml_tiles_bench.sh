@@ -15,12 +15,13 @@ RUNS=${RUNS:-3}
 R=${RECLAIM:-build/src/cli/reclaim}
 R=$(readlink -f "$R")
 OUT=$(mktemp -d /tmp/reclaim-bench-kt.XXXX)
+PGDIR=$(mktemp -d /tmp/reclaim-bench-ktpg.XXXX)  # its own directory: the server runs as postgres
 PORT=${PORT:-18093}
 PGPORT=${PGPORT:-55497}
 cleanup() {
   [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null || true
-  bash scripts/pg_test_server.sh stop "$OUT/pg" >/dev/null 2>&1 || true
-  rm -rf "$OUT"
+  bash scripts/pg_test_server.sh stop "$PGDIR" >/dev/null 2>&1 || true
+  rm -rf "$OUT" "$PGDIR"
 }
 trap cleanup EXIT
 T=/usr/bin/time
@@ -60,7 +61,10 @@ with open(sys.argv[1], "w") as f:
                 f.write(f"{z} {x} {y}\n")
 PY
 echo "tiles: $(wc -l < "$OUT/tiles.txt")"
-bash scripts/pg_test_server.sh start "$OUT/pg" "$PGPORT" > "$OUT/pg.txt"
+# An analyst's map (every hazard, as PostGIS sees them), not the public one (released land only).
+printf 'bench-password-1234\n' | "$R" --db "$OUT/src.gpkg" user add bench --role analyst --password-stdin >/dev/null
+TOKEN=$("$R" --db "$OUT/src.gpkg" user token bench | tail -1)
+bash scripts/pg_test_server.sh start "$PGDIR" "$PGPORT" > "$OUT/pg.txt"
 URL=$(sed -n 's/^PG_TEST_URL=//p' "$OUT/pg.txt")
 psql "$URL" -qAt -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null
 ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PGPORT user=postgres dbname=postgres" "$OUT/src.gpkg" \
@@ -71,31 +75,40 @@ awk '{printf "SELECT length(ST_AsMVT(t, '"'"'hazards'"'"', 4096, '"'"'geom'"'"')
   "$OUT/tiles.txt" > "$OUT/postgis.sql"
 cat > "$OUT/fetch.py" <<'PY'
 import http.client, sys
-port, tiles = int(sys.argv[1]), sys.argv[2]
+port, tiles, token = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 c = http.client.HTTPConnection("127.0.0.1", port)
-total = 0
+auth = {"Authorization": "Bearer " + token}
+total = nonempty = 0
 for line in open(tiles):
     z, x, y = line.split()
-    c.request("GET", f"/tiles/hazards/{z}/{x}/{y}.mvt")
+    c.request("GET", f"/tiles/hazards/{z}/{x}/{y}.mvt", headers=auth)
     r = c.getresponse()
     body = r.read()
     if r.status not in (200, 204):
         sys.exit(f"tile {z}/{x}/{y}: HTTP {r.status}")
     total += len(body)
-print(total)
+    nonempty += len(body) > 0
+print(total, "bytes in", nonempty, "tiles with features")
 PY
 : > "$OUT/tiles_times.txt"
 for i in $(seq "$RUNS"); do
   "$R" --db "$OUT/src.gpkg" serve --listen "127.0.0.1:$PORT" > "$OUT/serve.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/ogc" >/dev/null 2>&1 && break; sleep 0.1; done
-  a=$(timed python3 "$OUT/fetch.py" "$PORT" "$OUT/tiles.txt")
+  a=$(timed python3 "$OUT/fetch.py" "$PORT" "$OUT/tiles.txt" "$TOKEN")
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
   psql "$URL" -qAt -c "DISCARD ALL" >/dev/null
   b=$(timed psql "$URL" -qAt -f "$OUT/postgis.sql")
   echo "$a $b" >> "$OUT/tiles_times.txt"
 done
 
+# What each side built (not timed): tile bytes in all, and tiles with features.
+"$R" --db "$OUT/src.gpkg" serve --listen "127.0.0.1:$PORT" > "$OUT/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/ogc" >/dev/null 2>&1 && break; sleep 0.1; done
+echo "reclaim: $(python3 "$OUT/fetch.py" "$PORT" "$OUT/tiles.txt" "$TOKEN")"
+echo "PostGIS: $(psql "$URL" -qAt -f "$OUT/postgis.sql" | awk '{s+=$1; n+=($1>0)} END {print s, "bytes in", n, "tiles with features"}')"
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 python3 - "$OUT/kml.txt" "$OUT/tiles_times.txt" "$N" <<'PY'
 import statistics as st, sys
 def report(path, what, ref):
