@@ -39,8 +39,8 @@ TEST_F(ApplicationTest, ItsAccountsAndServiceShareTheStoreItWasGiven) {
   auto app = open();
   ASSERT_NE(app, nullptr);
   const auth::Principal admin = local_admin("root");
-  auto u = app->accounts().add(
-      admin, {"sokha", auth::Role::kAnalyst, "", "Sokha", "tonle-sap-lake-9"});
+  auto u =
+      app->accounts().add(admin, {"sokha", auth::Role::kAnalyst, "", "Sokha", "tonle-sap-lake-9"});
   ASSERT_TRUE(u) << u.error().message;
   auto hazards = app->service().count("hazards");
   ASSERT_TRUE(hazards) << hazards.error().message;
@@ -61,8 +61,8 @@ TEST_F(ApplicationTest, TheClockItIsGivenDatesTheAccountsChanges) {
   auto app = open([] { return int64_t{1'750'000'000}; });  // 2025-06-15T15:06:40Z
   ASSERT_NE(app, nullptr);
   const auth::Principal admin = local_admin("root");
-  auto u = app->accounts().add(
-      admin, {"sokha", auth::Role::kAnalyst, "", "Sokha", "tonle-sap-lake-9"});
+  auto u =
+      app->accounts().add(admin, {"sokha", auth::Role::kAnalyst, "", "Sokha", "tonle-sap-lake-9"});
   ASSERT_TRUE(u) << u.error().message;
   EXPECT_EQ(u->created_at, auth::iso_utc(1'750'000'000));
 }

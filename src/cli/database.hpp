@@ -30,7 +30,6 @@ Result<std::unique_ptr<storage::Store>> open_database(const std::string& locatio
 /// The application on `db` (and, when `db_read` is not empty, its Service's read replica
 /// there, which must exist whatever `mode` says). Errors: as open_database.
 Result<std::unique_ptr<app::Application>> open_application(const std::string& db,
-                                                           const std::string& db_read,
-                                                           DbMode mode);
+                                                           const std::string& db_read, DbMode mode);
 
 }  // namespace reclaim::cli

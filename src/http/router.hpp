@@ -1,7 +1,8 @@
 #pragma once
 // The routes: /api (JSON API), /ogc (OGC API – Features), /tiles (vector tiles) and the static
-// web UI. Parses requests, applies the role table (auth/policy.hpp) and calls only app::Application.
-// Beast-free (see message.hpp): the server converts messages, the routes never see sockets.
+// web UI. Parses requests, applies the role table (auth/policy.hpp) and calls only
+// app::Application. Beast-free (see message.hpp): the server converts messages, the routes never
+// see sockets.
 #include <chrono>
 #include <memory>
 #include <string>
