@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP targets' server side: a demo GeoPackage in the scratch folder, one app::Service over
-// it and a Router whose callers are the principal the first input byte picks (no sockets: the
+// The HTTP targets' server side: a demo GeoPackage in the scratch folder, one app::Application
+// over it and a Router whose callers are the principal the first input byte picks (no sockets: the
 // Router is what every request reaches after Beast has framed it).
 #include <chrono>
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "auth/policy.hpp"
 #include "fuzz_support.hpp"
 #include "http/router.hpp"
@@ -42,7 +42,7 @@ class CurrentResolver final : public auth::PrincipalResolver {
 };
 
 struct HttpFixture {
-  std::unique_ptr<app::Service> svc;
+  std::unique_ptr<app::Application> app;
   std::unique_ptr<http::Router> router;
 };
 
@@ -66,7 +66,7 @@ inline HttpFixture& http_fixture() {
     auto store = storage::open_store(db);
     if (!store) std::abort();
     auto* out = new HttpFixture;
-    out->svc = std::make_unique<app::Service>(std::move(*store));
+    out->app = std::make_unique<app::Application>(std::move(*store));
     http::RouterOptions o;
     o.cache_bytes = 8 * 1024 * 1024;
     o.cache_poll = std::chrono::milliseconds(0);
@@ -82,7 +82,7 @@ inline HttpFixture& http_fixture() {
 inline void answer(const http::Request& req, const auth::Principal& who) {
   current_principal() = who;
   auto& f = http_fixture();
-  http::Response r = f.router->handle(req, *f.svc);
+  http::Response r = f.router->handle(req, *f.app);
   if (r.status >= 500) std::abort();
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// THE facade: every use case of Reclaim. The CLI, the HTTP server and the integration tests call
-// only this. It owns no I/O of its own: the store is handed in by the composition root.
+// The records half of the facade (app::Application owns it, beside the Accounts and the
+// WorkflowService over the same store): every use case on the records. The CLI and the HTTP
+// server reach it only through their Application. It owns no I/O of its own: the store is
+// handed in by the composition root, and it never hands the store out.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -170,7 +172,6 @@ class Service {
   /// The read store's data generation (storage::Store::generation): the HTTP response cache
   /// polls it to notice commits made by other connections and processes.
   Result<int64_t> data_generation() { return reader().generation(); }
-  storage::Store& store() noexcept { return *store_; }
   /// Sends the read-only queries (status, export, get, history, count) to `replica`, e.g. a
   /// PostgreSQL streaming standby (opened and migrated by the caller); writes stay on the main
   /// store. Reads then lag the writes by the replication delay.

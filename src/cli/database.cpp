@@ -24,17 +24,18 @@ Result<std::unique_ptr<storage::Store>> open_database(const std::string& locatio
   return storage::open_store(location);
 }
 
-Result<std::unique_ptr<app::Service>> open_service(const std::string& db,
-                                                   const std::string& db_read, DbMode mode) {
+Result<std::unique_ptr<app::Application>> open_application(const std::string& db,
+                                                           const std::string& db_read,
+                                                           DbMode mode) {
   auto store = open_database(db, mode);
   if (!store) return fail(store.error());
-  auto svc = std::make_unique<app::Service>(std::move(*store));
+  auto app = std::make_unique<app::Application>(std::move(*store));
   if (!db_read.empty()) {
     auto replica = open_database(db_read, DbMode::kMustExist);
     if (!replica) return fail(replica.error());
-    svc->set_read_store(std::move(*replica));
+    app->service().set_read_store(std::move(*replica));
   }
-  return svc;
+  return app;
 }
 
 }  // namespace reclaim::cli

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "common/error.hpp"
 #include "storage/store.hpp"
 
@@ -27,9 +27,9 @@ Result<void> check_database(const std::string& location, DbMode mode);
 /// check_database, then storage::open_store. Errors: as both.
 Result<std::unique_ptr<storage::Store>> open_database(const std::string& location, DbMode mode);
 
-/// The facade on `db` (and, when `db_read` is not empty, the read replica there, which must
-/// exist whatever `mode` says). Errors: as open_database.
-Result<std::unique_ptr<app::Service>> open_service(const std::string& db,
-                                                   const std::string& db_read, DbMode mode);
+/// The application on `db` (and, when `db_read` is not empty, its Service's read replica
+/// there, which must exist whatever `mode` says). Errors: as open_database.
+Result<std::unique_ptr<app::Application>> open_application(const std::string& db,
+                                                           const std::string& db_read, DbMode mode);
 
 }  // namespace reclaim::cli

@@ -15,7 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "cli/backup_cmd.hpp"
 #include "cli/counted.hpp"
 #include "cli/database.hpp"
@@ -237,10 +237,10 @@ int main(int argc, char** argv) try {
   // Only init and demo create the database; every other command needs it to exist.
   using reclaim::cli::DbMode;
   const auto mode = *init || *dem ? DbMode::kCreate : DbMode::kMustExist;
-  auto svc = reclaim::cli::open_service(g.db, g.db_read, mode);
-  if (!svc) return report(svc.error());
-  reclaim::app::Service& s = **svc;
-  if (users->parsed()) return users->run(s.store());
+  auto application = reclaim::cli::open_application(g.db, g.db_read, mode);
+  if (!application) return report(application.error());
+  if (users->parsed()) return users->run((*application)->accounts());
+  reclaim::app::Service& s = (*application)->service();
 
   if (*init) {
     if (auto r = s.init(g.data_dir); !r) return report(r.error());

@@ -44,10 +44,10 @@ int run_serve(const ServeArgs& a) {
 
   const std::string db = a.db;
   const std::string db_read = a.db_read;
-  // Each worker: its own connection to the primary (writes, access log) and, with --db-read,
-  // its own connection to the replica for every read route.
-  http::ServiceFactory factory = [db, db_read]() -> Result<std::unique_ptr<app::Service>> {
-    return open_service(db, db_read, DbMode::kMustExist);
+  // Each worker: its own Application, with its own connection to the primary (writes, access
+  // log) and, with --db-read, its own connection to the replica for every read route.
+  http::ApplicationFactory factory = [db, db_read]() -> Result<std::unique_ptr<app::Application>> {
+    return open_application(db, db_read, DbMode::kMustExist);
   };
   // Accounts: the Authenticator must be the only user of its store (authenticator.hpp), so it
   // gets a connection of its own, opened before and closed after the server's.

@@ -67,8 +67,7 @@ class UserCommandsImpl final : public UserCommands {
 
   bool parsed() const override { return user_->parsed(); }
 
-  int run(storage::Store& store) override {
-    app::Accounts accounts(store);
+  int run(app::Accounts& accounts) override {
     const auth::Principal me = app::local_admin(os_user());
     if (add_->parsed()) {
       auto role = auth::parse_role(role_);

@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "storage/store.hpp"
+#include "app/accounts.hpp"
 
 namespace reclaim::cli {
 
@@ -17,8 +17,8 @@ class UserCommands {
   virtual ~UserCommands() = default;
   /// True if the command line named a `user` subcommand.
   virtual bool parsed() const = 0;
-  /// Runs it against the store; returns the process exit code.
-  virtual int run(storage::Store& store) = 0;
+  /// Runs it with the application's accounts; returns the process exit code.
+  virtual int run(app::Accounts& accounts) = 0;
 };
 
 /// Adds the `user` subcommand tree to `cli`. Call before cli.parse().

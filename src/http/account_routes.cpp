@@ -137,7 +137,7 @@ Response user_info(const Ctx& c, app::Accounts& accounts, const std::string& id,
 Response users(Ctx& c, const std::vector<std::string_view>& seg) {
   if (auto deny = require_signed_in(c)) return *deny;
   const bool manager = auth::allowed(c.who, auth::Action::kManageUsers);
-  app::Accounts accounts(c.svc.store());
+  app::Accounts& accounts = c.app.accounts();
   auto forbidden = [&] {
     return problem(c, ErrorCode::kPermissionDenied, "only an administrator may manage user accounts");
   };

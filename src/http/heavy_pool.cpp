@@ -15,14 +15,14 @@ HeavyPool::HeavyPool(HeavyPoolOptions options) : opt_(std::move(options)) {
 
 HeavyPool::~HeavyPool() { stop(); }
 
-void HeavyPool::start(std::vector<std::unique_ptr<app::Service>> services) {
-  services_ = std::move(services);
+void HeavyPool::start(std::vector<std::unique_ptr<app::Application>> apps) {
+  apps_ = std::move(apps);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    workers_ = services_.size();
+    workers_ = apps_.size();
   }
-  for (auto& svc : services_) {
-    app::Service* s = svc.get();
+  for (auto& app : apps_) {
+    app::Application* s = app.get();
     threads_.emplace_back([this, s] {
       // Per-thread niceness (Linux): the I/O threads keep the CPU when both want it. Raising
       // one's own niceness needs no privilege; a failure leaves the thread as it was.
@@ -56,7 +56,7 @@ size_t HeavyPool::normal_cap() const noexcept {
   return workers_ > reserved ? workers_ - reserved : 1;
 }
 
-void HeavyPool::run(app::Service& svc) {
+void HeavyPool::run(app::Application& app) {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     cv_.wait(lock, [this] {
@@ -79,7 +79,7 @@ void HeavyPool::run(app::Service& svc) {
     std::function<void()> deliver;
     try {
       if (opt_.before_job) opt_.before_job();
-      deliver = job(svc);
+      deliver = job(app);
     } catch (...) {
       // a job answers its own errors (Router::handle never throws); nothing to do here
     }

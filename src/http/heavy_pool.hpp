@@ -1,7 +1,7 @@
 #pragma once
 // The pool that runs expensive reads off the server's I/O threads (national status, as-of status,
 // OGC item pages that the response cache does not hold): a few worker threads, each with its own
-// app::Service (its own store connection), a bounded queue served round-robin between clients,
+// app::Application (its own store connection), a bounded queue served round-robin between clients,
 // and a limit on how many requests one client may have queued or running at once.
 //
 // Why: an uncached as-of status costs ~0.4 s of CPU. Run on an I/O thread, four clients asking
@@ -23,12 +23,12 @@
 #include <thread>
 #include <vector>
 
-#include "app/service.hpp"
+#include "app/application.hpp"
 
 namespace reclaim::http {
 
 struct HeavyPoolOptions {
-  /// Worker threads, each with its own Service. 0 = no pool: expensive reads run on the I/O
+  /// Worker threads, each with its own Application. 0 = no pool: expensive reads run on the I/O
   /// thread that read the request (the server before issue 7; tests of the routes only).
   int workers = 2;
   /// Requests one client (an address, an IPv6 /64, or a signed-in user) may have queued or
@@ -53,7 +53,7 @@ class HeavyPool {
   /// Runs on a worker and returns the delivery (may be empty), which the pool calls after it has
   /// released the client's slot: a client that sends its next request as soon as it has the
   /// answer is never refused for the request it has just been answered.
-  using Job = std::function<std::function<void()>(app::Service&)>;
+  using Job = std::function<std::function<void()>(app::Application&)>;
   enum class Admission {
     kAccepted,     ///< queued; the job will run exactly once on a worker
     kClientLimit,  ///< the client already has per_client requests queued or running
@@ -66,8 +66,8 @@ class HeavyPool {
   HeavyPool(const HeavyPool&) = delete;
   HeavyPool& operator=(const HeavyPool&) = delete;
 
-  /// Starts one worker thread per Service; the pool owns them from now on.
-  void start(std::vector<std::unique_ptr<app::Service>> services);
+  /// Starts one worker thread per Application; the pool owns them from now on.
+  void start(std::vector<std::unique_ptr<app::Application>> apps);
 
   /// Queues `job` for `client`. A refused job is not run and is destroyed before this returns.
   /// Jobs of different clients are taken in turn; a client's own jobs in order. A `priority`
@@ -93,10 +93,10 @@ class HeavyPool {
     size_t running = 0;
     bool priority = false;
   };
-  void run(app::Service& svc);
+  void run(app::Application& app);
 
   HeavyPoolOptions opt_;
-  std::vector<std::unique_ptr<app::Service>> services_;
+  std::vector<std::unique_ptr<app::Application>> apps_;
   std::vector<std::thread> threads_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -449,9 +449,9 @@ Router::Router(RouterOptions options, std::shared_ptr<auth::PrincipalResolver> r
   authn_ = dynamic_cast<auth::Authenticator*>(resolver_.get());
 }
 
-Response Router::handle(const Request& req, app::Service& svc, Deferral* defer) const noexcept {
+Response Router::handle(const Request& req, app::Application& app, Deferral* defer) const noexcept {
   try {
-    Response r = route(req, svc, defer);
+    Response r = route(req, app, defer);
     // a write through this process: cached responses built before it are stale
     if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") cache_->bump();
     return r;
@@ -469,13 +469,14 @@ Response Router::handle(const Request& req, app::Service& svc, Deferral* defer) 
   }
 }
 
-Response Router::route(const Request& req, app::Service& svc, Deferral* defer) const {
+Response Router::route(const Request& req, app::Application& app, Deferral* defer) const {
+  app::Service& svc = app.service();
   const std::string_view target = req.target;
   const size_t qpos = target.find('?');
   const std::string_view raw_path = target.substr(0, qpos);
   const std::string_view raw_query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
 
-  detail::Ctx c{req, svc, {}, {}, {}, {}, {}, nullptr, {}, &opt_.error_log};
+  detail::Ctx c{req, app, svc, {}, {}, {}, {}, {}, nullptr, {}, &opt_.error_log};
   auto bad = [&](std::string_view why) {
     return http::problem(kBadRequest, why, "", req.request_id);
   };

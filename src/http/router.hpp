@@ -1,14 +1,15 @@
 #pragma once
 // The routes: /api (JSON API), /ogc (OGC API – Features), /tiles (vector tiles) and the static
-// web UI. Parses requests, applies the role table (auth/policy.hpp) and calls only app::Service.
-// Beast-free (see message.hpp): the server converts messages, the routes never see sockets.
+// web UI. Parses requests, applies the role table (auth/policy.hpp) and calls only
+// app::Application. Beast-free (see message.hpp): the server converts messages, the routes never
+// see sockets.
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/policy.hpp"
 #include "http/message.hpp"
@@ -72,18 +73,19 @@ class Router {
   /// answered 401 and cookie-authenticated writes must carry X-CSRF-Token.
   Router(RouterOptions options, std::shared_ptr<auth::PrincipalResolver> resolver);
 
-  /// Answers one request with the caller's store. Never throws: a bug becomes a 500 problem
-  /// carrying only the request id. `svc` is used by this thread only.
+  /// Answers one request with the caller's Application. Never throws: a bug becomes a 500
+  /// problem carrying only the request id. `app` is used by this thread only.
   /// With `defer`, an expensive read (GET/HEAD of /api/status with or without as_of, and of
   /// /ogc/collections/{id}/items) that the response cache cannot answer is not run: the answer
   /// is an empty Response, defer->deferred is set, and the caller runs the request again without
   /// `defer` on a worker (the server's HeavyPool). Everything else is answered as without it.
-  Response handle(const Request& req, app::Service& svc, Deferral* defer = nullptr) const noexcept;
+  Response handle(const Request& req, app::Application& app,
+                  Deferral* defer = nullptr) const noexcept;
   /// The response cache (disabled when RouterOptions::cache_bytes is 0).
   ResponseCache& cache() const noexcept { return *cache_; }
 
  private:
-  Response route(const Request& req, app::Service& svc, Deferral* defer) const;
+  Response route(const Request& req, app::Application& app, Deferral* defer) const;
   Response dispatch(detail::Ctx& c, const std::vector<std::string_view>& seg) const;
   RouterOptions opt_;
   std::shared_ptr<ResponseCache> cache_;

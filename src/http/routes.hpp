@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/policy.hpp"
 #include "core/map_layers.hpp"
@@ -22,7 +22,8 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 struct Ctx {
   const Request& req;
-  app::Service& svc;
+  app::Application& app;  ///< this thread's: its service, accounts and workflow
+  app::Service& svc;      ///< app.service()
   auth::Principal who;
   app::Visibility vis;
   std::string path;      ///< decoded path

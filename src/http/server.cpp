@@ -28,7 +28,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 namespace {
-thread_local app::Service* t_service = nullptr;
+thread_local app::Application* t_app = nullptr;
 
 }  // namespace
 
@@ -36,7 +36,7 @@ class Server::Impl {
  public:
   class Session;
 
-  Impl(ServerOptions o, ServiceFactory f, std::shared_ptr<auth::PrincipalResolver> r)
+  Impl(ServerOptions o, ApplicationFactory f, std::shared_ptr<auth::PrincipalResolver> r)
       : opt(std::move(o)),
         factory(std::move(f)),
         resolver(std::move(r)),
@@ -60,7 +60,7 @@ class Server::Impl {
   void stop();
 
   ServerOptions opt;
-  ServiceFactory factory;
+  ApplicationFactory factory;
   std::shared_ptr<auth::PrincipalResolver> resolver;
   std::unique_ptr<Router> router;  ///< made by start() (the public URL needs the bound port)
   std::unique_ptr<HeavyPool> pool;  ///< null when opt.heavy.workers is 0
@@ -68,7 +68,7 @@ class Server::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor;
   net::signal_set signals;
-  std::vector<std::unique_ptr<app::Service>> services;
+  std::vector<std::unique_ptr<app::Application>> apps;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> request_seq{0};
@@ -168,12 +168,12 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     const bool keep = req.keep_alive() && !srv_.stopping;
     const bool head = req.method() == bhttp::verb::head;
     const unsigned version = req.version();
-    if (t_service == nullptr) {
+    if (t_app == nullptr) {
       return send(problem(ErrorCode::kIo, "no database connection", "", r.request_id),
                   r.request_id, keep, head, version);
     }
     Deferral d;
-    Response out = srv_.router->handle(r, *t_service, srv_.pool ? &d : nullptr);
+    Response out = srv_.router->handle(r, *t_app, srv_.pool ? &d : nullptr);
     if (d.deferred) return defer(std::move(r), d.client_key, keep, head, version);
     send(std::move(out), r.request_id, keep, head, version);
   }
@@ -187,8 +187,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     // keeps ioc.run() from returning (graceful stop) while the job is queued or running
     auto work = net::make_work_guard(srv_.ioc);
     HeavyPool::Job job = [self, r = std::move(r), keep, head, version,
-                          work](app::Service& svc) -> std::function<void()> {
-      Response out = self->srv_.router->handle(r, svc);
+                          work](app::Application& app) -> std::function<void()> {
+      Response out = self->srv_.router->handle(r, app);
       // delivered by the pool once this client's slot is free (see HeavyPool::Job)
       return [self, out = std::move(out), id = r.request_id, keep, head, version, work]() {
         net::post(self->stream_.get_executor(),
@@ -348,7 +348,7 @@ void Server::Impl::stop() {
   for (auto& s : live) s->shutdown();
 }
 
-Server::Server(ServerOptions options, ServiceFactory factory,
+Server::Server(ServerOptions options, ApplicationFactory factory,
                std::shared_ptr<auth::PrincipalResolver> resolver)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(factory), std::move(resolver))) {}
 
@@ -371,9 +371,9 @@ Result<void> Server::start() {
   for (int i = 0; i < n; ++i) {
     auto svc = s.factory();
     if (!svc) return fail(svc.error());
-    s.services.push_back(std::move(*svc));
+    s.apps.push_back(std::move(*svc));
   }
-  std::vector<std::unique_ptr<app::Service>> heavy;
+  std::vector<std::unique_ptr<app::Application>> heavy;
   for (int i = 0; i < s.opt.heavy.workers; ++i) {
     auto svc = s.factory();
     if (!svc) return fail(svc.error());
@@ -409,9 +409,9 @@ Result<void> Server::start() {
   }
   s.do_accept();
   for (int i = 0; i < n; ++i) {
-    app::Service* svc = s.services[static_cast<size_t>(i)].get();
+    app::Application* svc = s.apps[static_cast<size_t>(i)].get();
     s.threads.emplace_back([&s, svc] {
-      t_service = svc;
+      t_app = svc;
       for (;;) {
         try {
           s.ioc.run();
@@ -420,7 +420,7 @@ Result<void> Server::start() {
           // a handler threw past the router's catch-all: keep serving
         }
       }
-      t_service = nullptr;
+      t_app = nullptr;
     });
   }
   return {};

@@ -4,10 +4,10 @@
 // SIGTERM/SIGINT with handle_signals) stops accepting, lets in-flight requests finish, closes
 // idle connections and returns from wait().
 //
-// Each I/O thread gets its own app::Service (its own store connection: SQLite WAL lets the
+// Each I/O thread gets its own app::Application (its own store connection: SQLite WAL lets the
 // readers run side by side), made by the factory when the server starts. Expensive reads
 // (status, as-of status, OGC item pages the cache does not hold) never run on the I/O threads:
-// they go to a HeavyPool (heavy_pool.hpp) whose workers have Services of their own, with a
+// they go to a HeavyPool (heavy_pool.hpp) whose workers have Applications of their own, with a
 // per-client limit (429 + Retry-After) and a bound on the queue (503 + Retry-After).
 //
 // The client address (login limits, the per-client limit) is the socket peer, or what
@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "auth/authenticator.hpp"
 #include "common/error.hpp"
 #include "http/heavy_pool.hpp"
@@ -42,17 +42,18 @@ struct ServerOptions {
   bool handle_signals = false;  ///< stop on SIGTERM / SIGINT
 };
 
-using ServiceFactory = std::function<Result<std::unique_ptr<app::Service>>()>;
+/// Opens one worker's Application (its own store connection).
+using ApplicationFactory = std::function<Result<std::unique_ptr<app::Application>>()>;
 
 class Server {
  public:
-  Server(ServerOptions options, ServiceFactory factory,
+  Server(ServerOptions options, ApplicationFactory factory,
          std::shared_ptr<auth::PrincipalResolver> resolver);
   ~Server();  ///< stops and joins
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Opens one Service per I/O thread and per heavy worker, binds and starts serving.
+  /// Opens one Application per I/O thread and per heavy worker, binds and starts serving.
   /// Errors: kInvalidArgument (a trusted proxy, the host or the public URL); from the factory
   /// (kIo, …); kIo when the address cannot be bound.
   Result<void> start();

@@ -1,7 +1,5 @@
 // The report workflow over HTTP: /api/submissions (submit, list, get, verify, reject, approve,
 // duplicates) and /api/inbox. The rules are workflow/'s; this file parses and answers.
-#include <memory>
-
 #include "app/workflow_service.hpp"
 #include "http/json.hpp"
 #include "http/routes.hpp"
@@ -12,17 +10,6 @@ namespace {
 using Type = BodyField::Type;
 
 bool is_get(const Ctx& c) { return c.req.method == "GET" || c.req.method == "HEAD"; }
-
-/// One WorkflowService per server thread (its context — gazetteer, boundaries — is loaded once).
-app::WorkflowService& workflow_for(app::Service& svc) {
-  thread_local app::Service* owner = nullptr;
-  thread_local std::unique_ptr<app::WorkflowService> wf;
-  if (owner != &svc || !wf) {
-    wf = std::make_unique<app::WorkflowService>(svc.store());
-    owner = &svc;
-  }
-  return *wf;
-}
 
 void write_submission(JsonWriter& w, const workflow::SubmissionView& s) {
   w.begin_object()
@@ -131,7 +118,7 @@ Response submit(Ctx& c) {
   rep.date_of_information = (*body)["date_of_information"].get<std::string>();
   rep.payload_json = (*body)["payload"].dump(-1, ' ', false,
                                              nlohmann::json::error_handler_t::strict);
-  auto s = workflow_for(c.svc).submit(c.who, rep);
+  auto s = c.app.workflow().submit(c.who, rep);
   if (!s) {
     Error e = s.error();
     if (e.code == ErrorCode::kNotFound) {  // the update's target: a field of the body
@@ -146,7 +133,7 @@ Response submit(Ctx& c) {
 }
 
 Response act(Ctx& c, const std::string& id, std::string_view action) {
-  auto& wf = workflow_for(c.svc);
+  auto& wf = c.app.workflow();
   Response err;
   std::optional<nlohmann::json> body;
   if (action == "verify") {
@@ -206,7 +193,7 @@ Response handle_workflow(Ctx& c, const std::vector<std::string_view>& seg) {
     return problem(c, ErrorCode::kPermissionDenied,
                    std::string("not allowed: ") + auth::role_name(c.who.role) + " '" + c.who.user +
                        "' takes no part in the report workflow");
-  auto& wf = workflow_for(c.svc);
+  auto& wf = c.app.workflow();
   if (seg[1] == "inbox") {
     if (seg.size() != 2) return problem(c, ErrorCode::kNotFound, "no such resource");
     if (!is_get(c)) return method_not_allowed(c, "GET, HEAD");

@@ -30,7 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/accounts.hpp"
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "app/workflow_service.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/crypto.hpp"
@@ -190,10 +190,10 @@ class AuthHttpTest : public ::testing::Test {
     const std::string db = db_;
     r.server = std::make_unique<Server>(
         o,
-        [db]() -> Result<std::unique_ptr<app::Service>> {
+        [db]() -> Result<std::unique_ptr<app::Application>> {
           auto s = storage::open_store(db);
           if (!s) return fail(s.error());
-          return std::make_unique<app::Service>(std::move(*s));
+          return std::make_unique<app::Application>(std::move(*s));
         },
         r.authn);
     auto started = r.server->start();

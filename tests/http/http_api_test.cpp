@@ -20,7 +20,7 @@
 #include "http_client.hpp"
 #include "analysis/disclosure.hpp"
 #include "analysis/test_support.hpp"
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "core/entities.hpp"
 #include "http/server.hpp"
 #include "storage/store.hpp"
@@ -73,10 +73,10 @@ class HttpTest : public ::testing::Test {
     const std::string db = db_;
     auto s = std::make_unique<Server>(
         o,
-        [db]() -> Result<std::unique_ptr<app::Service>> {
+        [db]() -> Result<std::unique_ptr<app::Application>> {
           auto st = storage::open_store(db);
           if (!st) return fail(st.error());
-          return std::make_unique<app::Service>(std::move(*st));
+          return std::make_unique<app::Application>(std::move(*st));
         },
         std::make_shared<FixedResolver>(std::move(p)));
     auto r = s->start();

@@ -27,7 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http_client.hpp"
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "http/client_address.hpp"
 #include "http/server.hpp"
 #include "storage/store.hpp"
@@ -146,10 +146,10 @@ class LimitsTest : public ::testing::Test {
     const std::string db = db_;
     auto s = std::make_unique<Server>(
         o,
-        [db]() -> Result<std::unique_ptr<app::Service>> {
+        [db]() -> Result<std::unique_ptr<app::Application>> {
           auto st = storage::open_store(db);
           if (!st) return fail(st.error());
-          return std::make_unique<app::Service>(std::move(*st));
+          return std::make_unique<app::Application>(std::move(*st));
         },
         resolver ? resolver : std::make_shared<BearerResolver>());
     auto r = s->start();
@@ -448,15 +448,15 @@ TEST_F(LimitsTest, PoolServesClientsInTurnAndSignedInUsersFirst) {
   o.max_pending = 10;
   o.before_job = [gate] { gate->pass(); };
   HeavyPool pool(o);
-  std::vector<std::unique_ptr<app::Service>> services;
+  std::vector<std::unique_ptr<app::Application>> services;
   auto st = storage::open_store(db_);
   ASSERT_TRUE(st) << st.error().message;
-  services.push_back(std::make_unique<app::Service>(std::move(*st)));
+  services.push_back(std::make_unique<app::Application>(std::move(*st)));
   pool.start(std::move(services));
   std::mutex mu;
   std::vector<std::string> order;
   const auto job = [&](std::string label) {
-    return [&mu, &order, label](app::Service&) -> std::function<void()> {
+    return [&mu, &order, label](app::Application&) -> std::function<void()> {
       std::lock_guard<std::mutex> lock(mu);
       order.push_back(label);
       return {};
@@ -576,10 +576,10 @@ TEST_F(LimitsTest, BadPublicUrlIsRefusedAtStart) {
     const std::string db = db_;
     Server s(
         o,
-        [db]() -> Result<std::unique_ptr<app::Service>> {
+        [db]() -> Result<std::unique_ptr<app::Application>> {
           auto st = storage::open_store(db);
           if (!st) return fail(st.error());
-          return std::make_unique<app::Service>(std::move(*st));
+          return std::make_unique<app::Application>(std::move(*st));
         },
         std::make_shared<BearerResolver>());
     auto r = s.start();

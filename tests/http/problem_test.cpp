@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "http/router.hpp"
 #include "storage/open/open.hpp"
 #include "storage/store.hpp"
@@ -56,7 +56,7 @@ class ProblemTest : public ::testing::Test {
   void SetUp() override {
     auto st = storage::open_store(db_);
     ASSERT_TRUE(st) << st.error().message;
-    svc_ = std::make_unique<app::Service>(std::move(*st));
+    app_ = std::make_unique<app::Application>(std::move(*st));
     RouterOptions o;
     o.public_url = "http://example.org";
     o.error_log = [this](std::string_view line) {
@@ -74,12 +74,12 @@ class ProblemTest : public ::testing::Test {
     q.host = "example.org";
     q.authorization = authz;
     q.request_id = request_id;
-    return router_->handle(q, *svc_);
+    return router_->handle(q, *app_);
   }
 
   static fs::path dir_;
   static std::string db_;
-  std::unique_ptr<app::Service> svc_;
+  std::unique_ptr<app::Application> app_;
   std::unique_ptr<Router> router_;
   std::mutex mu_;
   std::vector<std::string> log_;
@@ -165,7 +165,7 @@ TEST_F(ProblemTest, WithoutALogTheLineGoesToStandardError) {
   q.authorization = "Bearer boom";
   q.request_id = "0badf00d-00000001";
   ::testing::internal::CaptureStderr();
-  const Response r = plain.handle(q, *svc_);
+  const Response r = plain.handle(q, *app_);
   const std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(json::parse(r.bytes())["request_id"], "0badf00d-00000001");

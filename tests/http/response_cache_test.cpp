@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "app/service.hpp"
+#include "app/application.hpp"
 #include "core/entities.hpp"
 #include "http/router.hpp"
 #include "storage/store.hpp"
@@ -54,7 +54,7 @@ class ResponseCacheTest : public ::testing::Test {
   void SetUp() override {
     auto st = storage::open_store(db_);
     ASSERT_TRUE(st) << st.error().message;
-    svc_ = std::make_unique<app::Service>(std::move(*st));
+    app_ = std::make_unique<app::Application>(std::move(*st));
   }
 
   static std::unique_ptr<Router> router(size_t cache_bytes) {
@@ -73,7 +73,7 @@ class ResponseCacheTest : public ::testing::Test {
     q.authorization = authz;
     q.if_none_match = inm;
     q.request_id = "t";
-    return r.handle(q, *svc_);
+    return r.handle(q, *app_);
   }
   static std::string header(const Response& r, const std::string& name) {
     for (const auto& [k, v] : r.headers)
@@ -83,7 +83,7 @@ class ResponseCacheTest : public ::testing::Test {
 
   static fs::path dir_;
   static std::string db_;
-  std::unique_ptr<app::Service> svc_;
+  std::unique_ptr<app::Application> app_;
 };
 fs::path ResponseCacheTest::dir_;
 std::string ResponseCacheTest::db_;
@@ -177,7 +177,7 @@ TEST_F(ResponseCacheTest, AWriteThroughThisRouterIsSeenAtOnce) {
   q.request_id = "t";
   q.content_type = "application/json";
   q.body = "{}";
-  (void)cached->handle(q, *svc_);  // whatever the answer: a write starts a new epoch
+  (void)cached->handle(q, *app_);  // whatever the answer: a write starts a new epoch
   EXPECT_GT(cached->cache().epoch(), e1);
   EXPECT_GE(e1, e0);
 }

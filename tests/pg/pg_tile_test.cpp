@@ -130,6 +130,7 @@ class PgTileTest : public ::testing::Test {
     for (const std::string& where : {gpkg_, url_for(db_)}) {
       auto st = storage::open_store(where);
       ASSERT_TRUE(st.has_value()) << st.error().message;
+      (where == gpkg_ ? gpkg_store_ : pg_store_) = st->get();  // the Service owns it
       auto svc = std::make_unique<app::Service>(std::move(*st));
       auto i = svc->init(RECLAIM_DATA_DIR);
       ASSERT_TRUE(i.has_value()) << i.error().message;
@@ -141,6 +142,7 @@ class PgTileTest : public ::testing::Test {
   static void TearDownTestSuite() {
     gpkg_svc_.reset();
     pg_svc_.reset();
+    gpkg_store_ = pg_store_ = nullptr;
     if (!db_.empty()) admin_exec("DROP DATABASE IF EXISTS " + db_ + " WITH (FORCE)");
     if (!gpkg_.empty()) std::filesystem::remove(gpkg_);
   }
@@ -175,19 +177,21 @@ class PgTileTest : public ::testing::Test {
 
   static inline std::string db_, gpkg_;
   static inline std::unique_ptr<app::Service> gpkg_svc_, pg_svc_;
+  static inline storage::Store* gpkg_store_ = nullptr;  ///< gpkg_svc_'s
+  static inline storage::Store* pg_store_ = nullptr;    ///< pg_svc_'s
 };
 
 TEST_F(PgTileTest, PostgresEncodesTilesItselfAndTheGeoPackageDoesNot) {
   const auto& s = core::schema(core::entity::kHazards);
-  auto pg = pg_svc_->store().mvt_tile(s, 10, 800, 480, {"id"}, {});
+  auto pg = pg_store_->mvt_tile(s, 10, 800, 480, {"id"}, {});
   ASSERT_TRUE(pg.has_value()) << pg.error().message;
   EXPECT_TRUE(pg->has_value());
-  auto gp = gpkg_svc_->store().mvt_tile(s, 10, 800, 480, {"id"}, {});
+  auto gp = gpkg_store_->mvt_tile(s, 10, 800, 480, {"id"}, {});
   ASSERT_TRUE(gp.has_value());
   EXPECT_FALSE(gp->has_value());
-  auto bad = pg_svc_->store().mvt_tile(s, 10, 800, 480, {"no_such_field"}, {});
+  auto bad = pg_store_->mvt_tile(s, 10, 800, 480, {"no_such_field"}, {});
   EXPECT_FALSE(bad.has_value());
-  auto bad_tile = pg_svc_->store().mvt_tile(s, 3, 8, 0, {"id"}, {});
+  auto bad_tile = pg_store_->mvt_tile(s, 3, 8, 0, {"id"}, {});
   EXPECT_FALSE(bad_tile.has_value());
 }
 
@@ -227,7 +231,7 @@ TEST_F(PgTileTest, TilesHoldTheSameFeaturesAsTheGeoPackagesForEveryView) {
         const geo::Envelope inner = tiles::tile_bounds({t.z, t.x, t.y}, 63.0 / 4096);
         const auto& s = core::schema(layer.name);
         for (const auto& id : differ) {
-          auto r = gpkg_svc_->store().get(s, id);
+          auto r = gpkg_store_->get(s, id);
           ASSERT_TRUE(r.has_value() && r->has_value()) << id;
           EXPECT_FALSE(geo::envelope((**r).geometry).intersects(inner))
               << what << ": " << id << " is in one tile only";
@@ -248,7 +252,7 @@ TEST_F(PgTileTest, ThePublicTileHasOnlyReleasedHazards) {
   EXPECT_LT(pub_ids.size(), all_ids.size());
   const auto& s = core::schema(core::entity::kHazards);
   for (const auto& id : pub_ids) {
-    auto r = pg_svc_->store().get(s, id);
+    auto r = pg_store_->get(s, id);
     ASSERT_TRUE(r.has_value() && r->has_value()) << id;
     const auto& st = std::get<std::string>((**r).values[static_cast<size_t>(s.index_of("status"))]);
     EXPECT_TRUE(st == "closed" || st == "handed_over") << id << " " << st;
