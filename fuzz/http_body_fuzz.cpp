@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.body = std::string_view(reinterpret_cast<const char*>(data + 2), size - 2);
   req.request_id = "fuzz";
   auto& f = reclaim::fuzz::http_fixture();
-  reclaim::http::detail::Ctx c{req, *f.app, f.app->service(), {}, {}, "/api/fuzz", {},
+  reclaim::http::detail::Ctx c{req, *f.app, {}, {}, "/api/fuzz", {},
                                "http://fuzz.example.org", nullptr, {}};
   reclaim::http::Response err;
   auto j = parse(c, data[0], err);

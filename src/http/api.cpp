@@ -63,7 +63,7 @@ Response list(Ctx& c, const core::EntitySchema& s) {
   }
   if (const auto* v = param(c, "cursor")) p.cursor = *v;
 
-  auto page = c.svc.list(s.name, p, c.vis);
+  auto page = c.app.service().list(s.name, p, c.vis);
   if (!page) return from_error(c, page.error());
   Response r;
   r.body.reserve(256 + page->records.size() * 512);
@@ -83,7 +83,7 @@ Response list(Ctx& c, const core::EntitySchema& s) {
 Response history(Ctx& c, const core::EntitySchema& s, const std::string& id) {
   if (!c.vis.all_records)
     return problem(c, ErrorCode::kPermissionDenied, "your role may not read the history of records");
-  auto h = c.svc.history_visible(s.name, id, c.vis);
+  auto h = c.app.service().history_visible(s.name, id, c.vis);
   if (!h) return from_error(c, h.error());
   if (h->empty()) return problem(c, ErrorCode::kNotFound, "no " + s.singular + " '" + id + "'");
   Response r;
@@ -125,7 +125,7 @@ Response direct_edits(Ctx& c) {
       return bad_param(c, "limit", "not a whole number from 1 to 10000: '" + *v + "'");
     limit = n;
   }
-  auto h = c.svc.direct_edits(limit, c.vis);
+  auto h = c.app.service().direct_edits(limit, c.vis);
   if (!h) return from_error(c, h.error());
   Response r;
   JsonWriter w(r.body);
@@ -175,7 +175,7 @@ Response handle_api(Ctx& c, const std::vector<std::string_view>& seg) {
       if (!d) return bad_param(c, "as_of", "not a date (YYYY-MM-DD): '" + *v + "'");
       as_of = *d;
     }
-    auto js = c.svc.status_json(as_of, c.vis);
+    auto js = c.app.service().status_json(as_of, c.vis);
     if (!js) return from_error(c, js.error());
     return json(std::move(*js));
   }
@@ -197,7 +197,7 @@ Response handle_api(Ctx& c, const std::vector<std::string_view>& seg) {
   if (!c.params.empty()) return bad_param(c, c.params.front().first, "unknown parameter");
   const std::string id(seg[2]);
   if (seg.size() == 4) return history(c, *s, id);
-  auto r = c.svc.get_visible(s->name, id, c.vis);
+  auto r = c.app.service().get_visible(s->name, id, c.vis);
   if (!r) return from_error(c, r.error());
   if (!*r) return problem(c, ErrorCode::kNotFound, "no " + s->singular + " '" + id + "'");
   Response out;

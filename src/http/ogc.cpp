@@ -51,7 +51,7 @@ void link(JsonWriter& w, std::string_view href, std::string_view rel, std::strin
 
 void collection_json(JsonWriter& w, const Ctx& c, const core::MapLayer& col) {
   const std::string base = c.base_url + "/ogc/collections/" + std::string(col.id);
-  const geo::Envelope e = c.svc.country_extent();
+  const geo::Envelope e = c.app.service().country_extent();
   w.begin_object().key("id").str(col.id).key("title").str(col.title);
   w.key("description").str(col.description).key("itemType").str("feature");
   w.key("crs").begin_array().str(kCrs84).end_array();
@@ -154,7 +154,7 @@ Response items(Ctx& c, const core::MapLayer& col) {
     if (p.from || p.to) return bad_param(c, "datetime", "boundaries have no date");
     for (std::string_view f : {"province", "status", "hazard_type", "contamination", "org", "type", "cursor"})
       if (param(c, f) != nullptr) return bad_param(c, f, "does not apply to admin_boundaries");
-    auto b = c.svc.boundaries();
+    auto b = c.app.service().boundaries();
     if (!b) return from_error(c, b.error());
     for (const auto& ab : **b) {
       if (bbox && !geo::intersects_box(ab.geometry, *bbox)) continue;
@@ -179,7 +179,7 @@ Response items(Ctx& c, const core::MapLayer& col) {
     p.offset = offset;
     if (const auto* v = param(c, "cursor")) p.cursor = *v;
     p.with_total = true;
-    auto page = c.svc.list(s.name, p, c.vis);
+    auto page = c.app.service().list(s.name, p, c.vis);
     if (!page) {
       const Error& e = page.error();
       if (e.code == ErrorCode::kInvalidArgument && !e.details.empty())
@@ -216,7 +216,7 @@ Response item(Ctx& c, const core::MapLayer& col, const std::string& fid) {
   r.content_type = std::string(kGeoJson);
   JsonWriter w(r.body);
   if (!col.is_entity()) {
-    auto b = c.svc.boundaries();
+    auto b = c.app.service().boundaries();
     if (!b) return from_error(c, b.error());
     for (const auto& ab : **b)
       if (ab.code == fid) {
@@ -226,7 +226,7 @@ Response item(Ctx& c, const core::MapLayer& col, const std::string& fid) {
     return problem(c, ErrorCode::kNotFound, "no feature '" + fid + "' in admin_boundaries");
   }
   const core::EntitySchema& s = core::schema(col.id);
-  auto rec = c.svc.get_visible(s.name, fid, c.vis);
+  auto rec = c.app.service().get_visible(s.name, fid, c.vis);
   if (!rec) return from_error(c, rec.error());
   if (!*rec) return problem(c, ErrorCode::kNotFound, "no feature '" + fid + "' in " + s.name);
   feature(w, s, **rec, c.vis);

@@ -107,7 +107,7 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
   if (seg.size() == 2 && seg[1].ends_with(".json")) {
     const std::string layer(seg[1].substr(0, seg[1].size() - 5));
     if (auto refused = tile_layer_refused(c, layer)) return std::move(*refused);
-    auto tj = c.svc.tilejson(layer, c.base_url + "/tiles/" + layer + "/{z}/{x}/{y}.mvt");
+    auto tj = c.app.service().tilejson(layer, c.base_url + "/tiles/" + layer + "/{z}/{x}/{y}.mvt");
     if (!tj) return detail::from_error(c, tj.error());
     return detail::json(std::move(*tj));
   }
@@ -122,7 +122,7 @@ Response handle_tiles(detail::Ctx& c, const std::vector<std::string_view>& seg) 
       *y >= (int64_t{1} << *z))
     return detail::problem(c, ErrorCode::kNotFound, "no tile " + std::string(seg[2]) + "/" +
                                                    std::string(seg[3]) + "/" + std::string(seg[4]));
-  auto bytes = c.svc.tile(layer, static_cast<int>(*z), static_cast<uint32_t>(*x),
+  auto bytes = c.app.service().tile(layer, static_cast<int>(*z), static_cast<uint32_t>(*x),
                           static_cast<uint32_t>(*y), c.vis);
   if (!bytes) return detail::from_error(c, bytes.error());
   Response r;
@@ -476,7 +476,7 @@ Response Router::route(const Request& req, app::Application& app, Deferral* defe
   const std::string_view raw_path = target.substr(0, qpos);
   const std::string_view raw_query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
 
-  detail::Ctx c{req, app, svc, {}, {}, {}, {}, {}, nullptr, {}, &opt_.error_log};
+  detail::Ctx c{req, app, {}, {}, {}, {}, {}, nullptr, {}, &opt_.error_log};
   auto bad = [&](std::string_view why) {
     return http::problem(kBadRequest, why, "", req.request_id);
   };

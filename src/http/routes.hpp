@@ -23,7 +23,6 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 struct Ctx {
   const Request& req;
   app::Application& app;  ///< this thread's: its service, accounts and workflow
-  app::Service& svc;      ///< app.service()
   auth::Principal who;
   app::Visibility vis;
   std::string path;      ///< decoded path
