@@ -23,7 +23,7 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).key  # a new database: old sessions' key goes too
 	$(BUILD)/src/cli/reclaim --db $(DEMO_DB) demo --seed 1
 	$(BUILD)/src/cli/reclaim --db $(DEMO_DB) status
 	@# The administrator account: RECLAIM_ADMIN_PASSWORD if set, else a random password shown once.
